@@ -1,0 +1,248 @@
+"""DSAIR: the development race of Han, Pereira, Santos & Lenaerts (2020).
+
+Han, T. A., Pereira, L. M., Santos, F. C. & Lenaerts, T. (2020). "To regulate or not:
+a social dynamics analysis of an idealised AI race." Journal of Artificial Intelligence
+Research 69, 881-921.
+
+Two developers race over ``W`` rounds on average. A SAFE round costs ``c`` and advances
+one step; an UNSAFE round costs nothing and advances ``speed`` (> 1) steps. The per-round
+benefit ``b`` is split in proportion to speed and the prize ``B`` goes to the first to
+finish. An UNSAFE player is found out with probability ``p_fo`` in a round (and then earns
+nothing that round); with probability ``p_r`` an unsafe development ends in disaster,
+wiping out its prize and gains. Strategies: AS (always safe), AU (always unsafe) and CS
+(safe first, then copy the opponent's last move).
+
+The *early* regime (``B/W`` much larger than ``b``: the prize dominates) and the *late*
+regime (``W -> infinity``: the per-round gains dominate) have closed-form thresholds on
+``p_r``; for finite ``B`` and ``W`` the thresholds are computed from the payoff matrix and
+tend to the closed forms in the two limits. Pass ``B=math.inf`` for the early-regime limit
+and ``W=math.inf`` for the late-regime limit.
+
+The paper's Eq. 19 carries a typo; the late-regime thresholds here are derived from the
+payoff matrix and agree with the paper's worked values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+STRATEGIES: tuple[str, ...] = ("AS", "AU", "CS")
+ZONES: tuple[str, ...] = ("compliance", "dilemma", "innovation")
+
+
+def _check(b: float, c: float, speed: float, p_fo: float, B: float, W: float) -> None:
+    if not speed > 1:
+        raise ValueError(f"speed must exceed 1 (UNSAFE is faster than SAFE), got {speed!r}")
+    if not 0 <= p_fo <= 1:
+        raise ValueError(f"p_fo must be a probability in [0, 1], got {p_fo!r}")
+    if not b > 0 or not c >= 0:
+        raise ValueError(
+            f"benefit b must be positive and cost c non-negative, got b={b!r}, c={c!r}"
+        )
+    if not B >= 0:
+        raise ValueError(f"prize B must be non-negative, got {B!r}")
+    if not W >= speed:
+        raise ValueError(f"W (rounds) must be at least speed, got W={W!r}, speed={speed!r}")
+
+
+def _check_p(name: str, p: float) -> None:
+    if not 0 <= p <= 1:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {p!r}")
+
+
+def round_payoffs(
+    b: float, c: float, speed: float, p_fo: float
+) -> tuple[float, float, float, float]:
+    """Per-round payoffs (pi11, pi12, pi21, pi22) of the row player; 1 = SAFE, 2 = UNSAFE."""
+    pi11 = -c + b / 2
+    pi12 = -c + (1 - p_fo) * b / (speed + 1) + p_fo * b
+    pi21 = (1 - p_fo) * speed * b / (speed + 1)
+    pi22 = (1 - p_fo**2) * b / 2
+    return pi11, pi12, pi21, pi22
+
+
+def payoffs(
+    b: float, c: float, speed: float, p_fo: float, p_r: float, B: float, W: float
+) -> np.ndarray:
+    """Average per-round race payoffs (Han et al. 2020), a 3x3 array: row player's payoff
+    against the column player, rows and columns in the order AS, AU, CS."""
+    _check(b, c, speed, p_fo, B, W)
+    _check_p("p_r", p_r)
+    pi11, pi12, pi21, pi22 = round_payoffs(b, c, speed, p_fo)
+    prize = B / W
+    f = speed / W
+    safe = prize / 2 + pi11
+    cs_au = f * pi12 + (1 - f) * pi22
+    return np.array(
+        [
+            [safe, pi12, safe],
+            [
+                (1 - p_r) * (speed * prize + pi21),
+                (1 - p_r) * (speed * prize / 2 + pi22),
+                (1 - p_r) * (speed * prize + f * pi21 + (1 - f) * pi22),
+            ],
+            [safe, cs_au, safe],
+        ]
+    )
+
+
+def harmonic(N: int) -> float:
+    """The N-th harmonic number."""
+    return math.fsum(1.0 / k for k in range(1, N + 1))
+
+
+def _early(speed: float, N: int) -> dict[str, float]:
+    rd = 1 - 1 / (N * harmonic(N) * speed)
+    return {"collective": 1 - 1 / speed, "as_risk_dominant": rd, "cs_risk_dominant": rd}
+
+
+def _late(b: float, c: float, speed: float, p_fo: float) -> dict[str, float]:
+    pi11, pi12, pi21, pi22 = round_payoffs(b, c, speed, p_fo)
+    if pi22 <= 0:
+        raise ValueError("late-regime thresholds need p_fo < 1 (UNSAFE must earn something)")
+    return {
+        "collective": 1 - pi11 / pi22,
+        "as_risk_dominant": 1 - (pi11 + pi12) / (pi21 + pi22),
+        "cs_risk_dominant": 1 - (pi11 + pi22) / (2 * pi22),
+    }
+
+
+def _finite(b: float, c: float, speed: float, p_fo: float, B: float, W: float) -> dict[str, float]:
+    # Each threshold solves  safe_side = (1 - p_r) * unsafe_side  for p_r.
+    m0 = payoffs(b, c, speed, p_fo, 0.0, B, W)  # AU rows at p_r = 0
+    return {
+        "collective": 1 - m0[0, 0] / m0[1, 1],
+        "as_risk_dominant": 1 - (m0[0, 0] + m0[0, 1]) / (m0[1, 0] + m0[1, 1]),
+        "cs_risk_dominant": 1 - (m0[2, 2] + m0[2, 1]) / (m0[1, 2] + m0[1, 1]),
+    }
+
+
+def thresholds(
+    b: float, c: float, speed: float, p_fo: float, B: float, W: float, N: int = 2
+) -> dict[str, float]:
+    """Values of ``p_r`` above which safety wins (Han et al. 2020).
+
+    Keys: ``"collective"`` (all-SAFE pays more than all-UNSAFE), ``"as_risk_dominant"``
+    and ``"cs_risk_dominant"`` (AS, resp. CS, risk-dominant over AU).
+
+    * ``B = inf`` — early regime (``B/W`` much larger than ``b``): ``1 - 1/speed`` and
+      ``1 - 1/(N H_N speed)``, ``H_N`` the N-th harmonic number (``N = 2``: ``1 - 1/(3 speed)``).
+    * ``W = inf`` — late regime: ``1 - (b - 2c)/(b (1 - p_fo^2))`` (collective) and
+      ``1/2 - (b - 2c)/(2 b (1 - p_fo^2))`` (CS); AS from the same payoff comparison.
+    * finite ``B`` and ``W`` — solved from the two-player payoff matrix (``N = 2`` only).
+
+    Values may fall outside [0, 1]: below 0 safety wins at any risk, above 1 at none.
+    """
+    if isinstance(N, bool) or int(N) != N or N < 2:
+        raise ValueError(f"N (number of players) must be an integer of at least 2, got {N!r}")
+    if math.isinf(B) and math.isinf(W):
+        raise ValueError("B and W cannot both be infinite: choose the early (B) or late (W) limit")
+    if math.isinf(B):
+        _check(b, c, speed, p_fo, 0.0, max(speed, 1.0))
+        return _early(speed, int(N))
+    _check(b, c, speed, p_fo, B, W)
+    if int(N) != 2:
+        raise ValueError(
+            "thresholds for N > 2 players are available in the early regime only (B=inf)"
+        )
+    if math.isinf(W):
+        return _late(b, c, speed, p_fo)
+    return _finite(b, c, speed, p_fo, B, W)
+
+
+def classify(p_r, collective, risk_dominant):
+    """Zone for a disaster probability ``p_r`` given the two thresholds (vectorised).
+
+    ``"innovation"`` below the collective threshold (unsafe development is collectively
+    better), ``"compliance"`` above both (safety is collectively better and risk-dominant),
+    ``"dilemma"`` in between (safety is collectively better, but not individually).
+    """
+    p = np.asarray(p_r, dtype=float)
+    out = np.where(
+        p < collective,
+        "innovation",
+        np.where(p > np.maximum(risk_dominant, collective), "compliance", "dilemma"),
+    )
+    return str(out) if out.ndim == 0 else out
+
+
+def zone(p_r, speed, N: int = 2):
+    """The early-regime zone of Han et al. (2020): ``"compliance"`` above
+    ``1 - 1/(N H_N speed)``, ``"innovation"`` below ``1 - 1/speed``, ``"dilemma"`` between.
+    Vectorised over ``p_r`` and ``speed``; a str for scalar inputs."""
+    s = np.asarray(speed, dtype=float)
+    if np.any(~(s > 1)):
+        raise ValueError(f"speed must exceed 1, got {speed!r}")
+    if np.any((np.asarray(p_r) < 0) | (np.asarray(p_r) > 1)):
+        raise ValueError(f"p_r must be a probability in [0, 1], got {p_r!r}")
+    if isinstance(N, bool) or int(N) != N or N < 2:
+        raise ValueError(f"N (number of players) must be an integer of at least 2, got {N!r}")
+    return classify(p_r, 1 - 1 / s, 1 - 1 / (int(N) * harmonic(int(N)) * s))
+
+
+def _log_fixation(pa: np.ndarray, pb: np.ndarray, beta: float) -> float:
+    """log of rho = 1 / (1 + sum_i prod_{j<=i} exp(-beta (P_A(j) - P_B(j))))."""
+    log_terms = np.cumsum(-beta * (pa - pb))  # log prod_{j<=i}, i = 1..Z-1
+    return -np.logaddexp(0.0, np.logaddexp.reduce(log_terms))
+
+
+def fixation_probability(
+    payoff: np.ndarray, a: int, b: int, Z: int = 100, beta: float = 0.1
+) -> float:
+    """Probability that one mutant playing strategy ``a`` takes over a population of ``Z``
+    playing ``b`` under pairwise-comparison (Fermi) imitation with intensity ``beta``.
+
+    With ``j`` players of ``a``: ``P_A(j) = ((j-1) M[a,a] + (Z-j) M[a,b]) / (Z-1)`` and
+    ``P_B(j) = (j M[b,a] + (Z-j-1) M[b,b]) / (Z-1)`` (Traulsen, Nowak & Pacheco 2006).
+    """
+    if int(Z) != Z or Z < 2:
+        raise ValueError(f"population size Z must be an integer of at least 2, got {Z!r}")
+    if not beta >= 0:
+        raise ValueError(f"selection intensity beta must be non-negative, got {beta!r}")
+    m = np.asarray(payoff, dtype=float)
+    j = np.arange(1, int(Z), dtype=float)
+    pa = ((j - 1) * m[a, a] + (Z - j) * m[a, b]) / (Z - 1)
+    pb = (j * m[b, a] + (Z - j - 1) * m[b, b]) / (Z - 1)
+    return float(np.exp(_log_fixation(pa, pb, beta)))
+
+
+def stationary_from_payoffs(
+    payoff: np.ndarray, Z: int = 100, beta: float = 0.1
+) -> dict[str, float]:
+    """Stationary distribution over the monomorphic states in the small-mutation limit:
+    transitions ``i -> j`` at rate ``rho_ji / (S - 1)`` (Fudenberg & Imhof 2006)."""
+    m = np.asarray(payoff, dtype=float)
+    s = m.shape[0]
+    t = np.zeros((s, s))
+    for i in range(s):
+        for j in range(s):
+            if i != j:
+                t[i, j] = fixation_probability(m, j, i, Z, beta) / (s - 1)
+        t[i, i] = 1.0 - t[i].sum()
+    # Left eigenvector for eigenvalue 1: solve pi (T - I) = 0 with sum(pi) = 1.
+    a = np.vstack([(t - np.eye(s)).T, np.ones(s)])
+    rhs = np.zeros(s + 1)
+    rhs[-1] = 1.0
+    pi, *_ = np.linalg.lstsq(a, rhs, rcond=None)
+    pi = np.clip(pi, 0.0, None)
+    pi /= pi.sum()
+    return dict(zip(STRATEGIES[:s], (float(v) for v in pi), strict=True))
+
+
+def stationary_distribution(
+    b: float,
+    c: float,
+    speed: float,
+    p_fo: float,
+    p_r: float,
+    B: float,
+    W: float,
+    Z: int = 100,
+    beta: float = 0.1,
+) -> dict[str, float]:
+    """Long-run share of time a population of ``Z`` developers spends in each of the
+    states all-AS, all-AU and all-CS (Han et al. 2020): Fermi imitation with intensity
+    ``beta`` and rare mutations. Returns ``{"AS": ..., "AU": ..., "CS": ...}`` summing to 1."""
+    return stationary_from_payoffs(payoffs(b, c, speed, p_fo, p_r, B, W), Z, beta)
