@@ -1,0 +1,93 @@
+# riskbrief — make is the one entry point. `make` (or `make help`) lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
+.DEFAULT_GOAL := help
+
+PYTHON    ?= python3
+RENDERER  ?= nbconvert
+B         ?=
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RISKBRIEF := $(VENV)/bin/riskbrief
+BUILD     := build
+STAMP_DIR := $(BUILD)/stamps/$(RENDERER)
+VENV_STAMP := $(VENV)/.installed
+
+BRIEFINGS := $(sort $(basename $(notdir $(wildcard params/*.yaml))))
+STAMPS    := $(BRIEFINGS:%=$(STAMP_DIR)/%.stamp)
+# Everything in the package feeds every briefing: code, templates, styles.
+PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
+
+.PHONY: help briefings briefing test lint lab clean bench lock
+
+help: ## show this help
+	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
+	@echo
+	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto]"
+	@echo
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1|\2/' | column -t -s '|'
+	@echo
+	@echo "briefings: $(BRIEFINGS)"
+
+# --- environment ---------------------------------------------------------------------------
+# The virtual environment is a stamp rebuilt when the lock file changes; tools are called by path.
+$(VENV_STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name riskbrief --display-name "Python 3 (riskbrief)" >/dev/null
+	$(PY) -c "import weasyprint" || { echo "WeasyPrint cannot load Pango: install it (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; }
+	touch $@
+
+lock: $(VENV_STAMP) ## re-resolve requirements.lock from pyproject.toml (needs the package index)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock.tmp
+	mv -f requirements.lock.tmp requirements.lock
+
+# --- briefings -----------------------------------------------------------------------------
+# build/deps.mk says which notebooks and data files each briefing reads (from its params file),
+# so touching a data file rebuilds exactly the briefings that read it.
+NO_DEPS_GOALS := help test lint lab clean lock
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),help)),)
+-include $(BUILD)/deps.mk
+endif
+
+$(BUILD)/deps.mk: $(wildcard params/*.yaml) src/riskbrief/sections.py | $(VENV_STAMP)
+	@mkdir -p $(@D)
+	$(RISKBRIEF) deps > $@.tmp
+	mv -f $@.tmp $@
+
+# A briefing missing from reports/ (never built, or deleted) must be built: an empty rule
+# for its `latest` pointer makes the stamp out of date when the pointer does not exist.
+reports/%/latest: ;
+
+$(STAMP_DIR)/%.stamp: params/%.yaml $(PKG_SRC) requirements.lock reports/%/latest | $(VENV_STAMP)
+	@mkdir -p $(@D)
+	$(RISKBRIEF) build $* --renderer $(RENDERER)
+	@touch $@
+
+briefings: $(STAMPS) ## build every briefing in params/ (first run creates .venv)
+
+briefing: ## build one briefing: make briefing B=baseline
+	@test -n "$(B)" || { echo "usage: make briefing B=<name>   (briefings: $(BRIEFINGS))"; exit 2; }
+	@test -f params/$(B).yaml || { echo "no params/$(B).yaml   (briefings: $(BRIEFINGS))"; exit 2; }
+	@$(MAKE) --no-print-directory $(STAMP_DIR)/$(B).stamp
+
+# --- development ---------------------------------------------------------------------------
+test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end)
+	$(VENV)/bin/pytest
+
+lint: $(VENV_STAMP) ## ruff over the package, tests and notebooks
+	$(VENV)/bin/ruff check src tests notebooks benchmarks
+
+lab: $(VENV_STAMP) ## open JupyterLab on notebooks/ with the project's kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: $(VENV_STAMP) ## time each build stage, no-op make, and the bare tools; analytics speed
+	$(PY) benchmarks/bench_pipeline.py
+	@for f in benchmarks/bench_*.py; do [ "$$f" = benchmarks/bench_pipeline.py ] || $(PY) "$$f"; done
+
+clean: ## remove build/ (never reports/: published versions are kept)
+	rm -rf $(BUILD)

@@ -1,0 +1,5 @@
+import sys
+
+from riskbrief.cli import main
+
+sys.exit(main())

@@ -1,0 +1,156 @@
+"""The ``riskbrief`` command behind the Makefile.
+
+    riskbrief build <name | params file> [--renderer nbconvert|quarto] [--force]
+    riskbrief list
+    riskbrief show <name> [--version N]
+    riskbrief deps            (make rules: which files each briefing is built from)
+
+User errors (bad params or data, a failed notebook, a missing renderer) are printed as one
+clear message without a traceback, with exit code 2 for bad input and 1 for a failed build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from riskbrief import __version__, paths
+from riskbrief.errors import BuildError, InputError, RiskbriefError
+
+
+def _dirs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reports-dir", type=Path, default=None, help="published briefings (default: reports/)")
+    parser.add_argument("--build-dir", type=Path, default=None, help="work files (default: build/)")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from riskbrief.build import build
+
+    for target in args.briefings:
+        build(target, reports_dir=args.reports_dir, build_dir=args.build_dir, renderer=args.renderer, force=args.force)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from riskbrief import params, publish
+
+    reports = Path(args.reports_dir or paths.REPORTS_DIR)
+    names = params.available_briefings()
+    if not names:
+        print(f"no params files in {paths.display_path(paths.PARAMS_DIR)}")
+    for name in names:
+        vs = publish.versions(reports / name)
+        if vs:
+            m = publish.read_manifest(reports / name, vs[-1])
+            print(f"{name:<20} v{vs[-1]:<4} {m['parameters'].get('as_of', ''):<12} {m['parameters'].get('title', '')}")
+        else:
+            print(f"{name:<20} {'—':<5} {'':<12} (not built yet)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from riskbrief import publish
+
+    bdir = Path(args.reports_dir or paths.REPORTS_DIR) / args.name
+    vs = publish.versions(bdir)
+    if not vs:
+        raise InputError(None, f"briefing '{args.name}' has no published version in {paths.display_path(bdir.parent)}")
+    v = args.version or vs[-1]
+    if v not in vs:
+        raise InputError(None, f"briefing '{args.name}' has no version {v} (published: {', '.join(f'v{x}' for x in vs)})")
+    m = publish.read_manifest(bdir, v)
+    if args.json:
+        print(json.dumps(m, indent=2, sort_keys=True))
+        return 0
+    p = m["parameters"]
+    print(f"{p['title']} — v{m['version']}" + (f" (supersedes v{m['supersedes']})" if m.get("supersedes") else " (first edition)"))
+    print(f"  as of       {p['as_of']}   classification {p['classification']}")
+    print(f"  built       {m['built_at']}   renderer {m['renderer']['version']}")
+    print(f"  git commit  {m['git']['commit']}{' (dirty)' if m['git'].get('dirty') else ''}")
+    print(f"  fingerprint {m['fingerprint']}")
+    print(f"  folder      {paths.display_path(bdir / f'v{v}')}")
+    print("  outputs:")
+    for o in m["outputs"]:
+        print(f"    {o['path']:<40} {o['sha256'][:16]}  {o['bytes']:>9} bytes")
+    print("  inputs:")
+    for i in m["inputs"]:
+        if i["kind"] != "package":
+            print(f"    {i['path']:<40} {i['sha256'][:16]}")
+    print(f"    (+ {sum(i['kind'] == 'package' for i in m['inputs'])} riskbrief package files)")
+    if m.get("key_judgments"):
+        print("  key judgments:")
+        for n, kj in enumerate(m["key_judgments"], 1):
+            print(f"    {n}. {kj}")
+    return 0
+
+
+def cmd_deps(args: argparse.Namespace) -> int:
+    """Print make rules: each briefing's stamp depends on its params, notebooks and data files."""
+    from riskbrief import params, sections
+
+    out = []
+    for name in params.available_briefings():
+        try:
+            b = params.load(name, check_inputs=False)
+        except InputError:
+            # an invalid params file still gets a rule: the build reports the error properly
+            out.append(f"$(STAMP_DIR)/{name}.stamp: params/{name}.yaml")
+            continue
+        deps = [paths.display_path(b.path)]
+        for s in b.params.sections:
+            sec = sections.get(s)
+            deps.append(paths.display_path(sec.notebook))
+            deps += [paths.display_path(b.data_path(k)) for k in sec.data]
+        out.append(f"$(STAMP_DIR)/{name}.stamp: " + " ".join(dict.fromkeys(deps)))
+    print("\n".join(out))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="riskbrief", description="Build and inspect riskbrief briefings.")
+    parser.add_argument("--version", action="version", version=f"riskbrief {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="build briefings and publish a new version when an input changed",
+                       description="Validate, execute, assemble, render and publish one or more briefings.")
+    p.add_argument("briefings", nargs="+", metavar="NAME_OR_PARAMS", help="a name in params/ (baseline) or a params file")
+    p.add_argument("--renderer", default="nbconvert", help="nbconvert (default: HTML + WeasyPrint PDF) or quarto")
+    p.add_argument("--force", action="store_true", help="publish a new version even if no input changed")
+    _dirs(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("list", help="list briefings and their latest versions", description="List briefings.")
+    _dirs(p)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="show a published version's manifest", description="Show a version's manifest.")
+    p.add_argument("name")
+    p.add_argument("--version", type=int, default=None, help="version number (default: latest)")
+    p.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    _dirs(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("deps", help="print make rules for each briefing's inputs", description="Print make rules.")
+    p.set_defaults(func=cmd_deps)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"riskbrief: error: {exc}", file=sys.stderr)
+        return 2
+    except BuildError as exc:
+        print(f"riskbrief: build failed: {exc}", file=sys.stderr)
+        return 1
+    except RiskbriefError as exc:
+        print(f"riskbrief: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("riskbrief: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

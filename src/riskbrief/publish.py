@@ -1,0 +1,216 @@
+"""Publishing versions into ``reports/<name>/v<N>/``: atomic, append-only, locked.
+
+- A version directory is written under a hidden staging name and renamed into place, so a
+  crash never leaves a partial ``v<N>``; an existing version is never modified.
+- ``reports/<name>/latest`` is a symlink replaced atomically; ``reports/index.html`` is
+  rewritten through a temporary file.
+- One build of a briefing at a time: ``build/locks/<name>.lock`` (flock) serialises builds of
+  the same briefing; ``build/locks/index.lock`` serialises index updates across briefings. The
+  locks live in the build directory so a failed build leaves ``reports/`` untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import html
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from riskbrief.errors import BuildError, BuildInProgress
+from riskbrief.inputs import sha256_file
+
+_VERSION_DIR = re.compile(r"^v(\d+)$")
+STAGING_PREFIX = ".staging-"
+
+
+def versions(briefing_dir: Path) -> list[int]:
+    """Published version numbers, ascending."""
+    if not briefing_dir.is_dir():
+        return []
+    found = []
+    for p in briefing_dir.iterdir():
+        m = _VERSION_DIR.match(p.name)
+        if m and p.is_dir() and (p / "manifest.json").is_file():
+            found.append(int(m.group(1)))
+    return sorted(found)
+
+
+def read_manifest(briefing_dir: Path, version: int) -> dict[str, Any]:
+    return json.loads((briefing_dir / f"v{version}" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def latest(briefing_dir: Path) -> int | None:
+    v = versions(briefing_dir)
+    return v[-1] if v else None
+
+
+@contextlib.contextmanager
+def locked(lock_path: Path, *, wait: bool = True, what: str = "") -> Iterator[None]:
+    """Hold an exclusive flock on ``lock_path``; wait for it (saying so) or fail at once."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        raise BuildError(f"cannot write to {lock_path.parent}: permission denied") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise BuildInProgress(f"a build of {what} is in progress (lock {lock_path})") from None
+            print(f"[{what}] waiting for another build of {what} to finish…", flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def check_writable(reports_dir: Path) -> None:
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    if not os.access(reports_dir, os.W_OK | os.X_OK):
+        raise BuildError(f"cannot publish: {reports_dir} is not writable")
+
+
+def clean_staging(briefing_dir: Path) -> None:
+    """Remove what a killed build left half-written (never a published version)."""
+    if briefing_dir.is_dir():
+        for p in briefing_dir.iterdir():
+            if p.name.startswith(STAGING_PREFIX):
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.name.startswith(".latest.tmp"):
+                p.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_version(
+    briefing_dir: Path,
+    version: int,
+    files: dict[str, Path],
+    manifest: dict[str, Any],
+) -> Path:
+    """Copy ``files`` (name in the version dir → source) into ``v<version>`` with the manifest,
+    atomically. Returns the version directory."""
+    final = briefing_dir / f"v{version}"
+    if final.exists():
+        raise BuildError(f"{final} already exists; published versions are never overwritten")
+    staging = briefing_dir / f"{STAGING_PREFIX}v{version}-{os.getpid()}"
+    staging.mkdir(parents=True)
+    outputs = []
+    for name in sorted(files):
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(files[name], target)
+        outputs.append({"path": name, "sha256": sha256_file(target), "bytes": target.stat().st_size})
+    manifest = {**manifest, "outputs": outputs}
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    for p in sorted(staging.rglob("*"), reverse=True):
+        if p.is_file():
+            with p.open("rb") as f:
+                os.fsync(f.fileno())
+    _fsync_dir(staging)
+    os.rename(staging, final)
+    _fsync_dir(briefing_dir)
+    point_latest(briefing_dir, version)
+    return final
+
+
+def point_latest(briefing_dir: Path, version: int) -> None:
+    tmp = briefing_dir / f".latest.tmp-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(f"v{version}", tmp)
+    os.replace(tmp, briefing_dir / "latest")
+
+
+# ---------------------------------------------------------------------------------------------
+# reports/index.html
+
+_INDEX_CSS = """
+body{font-family:"Source Sans Pro","DejaVu Sans",Arial,sans-serif;color:#1a1a1a;max-width:56rem;margin:0 auto;padding:1.5rem;line-height:1.5}
+h1{font-size:1.8rem;margin-bottom:.25rem}h2{font-size:1.3rem;margin:2rem 0 .25rem;border-bottom:1px solid #d0d0d0}
+a{color:#0b4f8a}table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d0d0d0}
+thead th{border-bottom:2px solid #1a1a1a}.cls{font-weight:700;letter-spacing:.08em;font-size:.8rem}.kj{background:#f4f6f8;border-left:4px solid #0b4f8a;padding:.5rem 1rem}
+.muted{color:#4d4d4d}
+"""
+
+
+def build_index(reports_dir: Path) -> str:
+    """The HTML of reports/index.html: every briefing, its latest version first, every earlier one linked."""
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>riskbrief — published briefings</title><style>{_INDEX_CSS}</style></head><body>",
+        '<main id="main"><h1>Published briefings</h1>',
+        '<p class="muted">Every version of every briefing. Each version folder holds the PDF, the HTML, '
+        "its manifest (sha256 of every input and output) and the executed notebooks.</p>",
+    ]
+    names = sorted(p.name for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith(".")) if reports_dir.is_dir() else []
+    shown = 0
+    for name in names:
+        bdir = reports_dir / name
+        vs = versions(bdir)
+        if not vs:
+            continue
+        shown += 1
+        newest = read_manifest(bdir, vs[-1])
+        p = newest.get("parameters", {})
+        parts.append(f'<section aria-labelledby="b-{e(name)}"><h2 id="b-{e(name)}">{e(p.get("title", name))}</h2>')
+        parts.append(
+            f'<p><span class="cls">{e(p.get("classification", ""))}</span> · latest: v{vs[-1]}, as of '
+            f"{e(str(p.get('as_of', '')))}, built {e(newest.get('built_at', ''))}</p>"
+        )
+        kj = newest.get("key_judgments") or []
+        if kj:
+            parts.append(f'<p class="kj"><strong>Key judgment 1.</strong> {e(_plain(kj[0]))}</p>')
+        parts.append("<table><thead><tr><th scope='col'>Version</th><th scope='col'>As of</th><th scope='col'>Built</th>"
+                     "<th scope='col'>PDF</th><th scope='col'>HTML</th><th scope='col'>Manifest</th></tr></thead><tbody>")
+        for v in reversed(vs):
+            m = read_manifest(bdir, v)
+            pdf = next((o["path"] for o in m.get("outputs", []) if o["path"].endswith(".pdf")), None)
+            htm = next((o["path"] for o in m.get("outputs", []) if o["path"].endswith(".html")), None)
+            link = lambda f, v=v: f'<a href="{e(name)}/v{v}/{e(f)}">{e(f)}</a>' if f else "—"  # noqa: E731
+            parts.append(
+                f"<tr><td>v{v}</td><td>{e(str(m.get('parameters', {}).get('as_of', '')))}</td><td>{e(m.get('built_at', ''))}</td>"
+                f"<td>{link(pdf)}</td><td>{link(htm)}</td><td>{link('manifest.json')}</td></tr>"
+            )
+        parts.append("</tbody></table></section>")
+    if not shown:
+        parts.append("<p>No briefing has been published yet. Run <code>make briefings</code>.</p>")
+    parts.append("</main></body></html>\n")
+    return "\n".join(parts)
+
+
+def _plain(kj: Any) -> str:
+    text = kj.get("text", "") if isinstance(kj, dict) else str(kj)
+    return re.sub(r"[*_`\\]", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))
+
+
+def write_index(reports_dir: Path, lock_dir: Path) -> Path:
+    with locked(lock_dir / "index.lock", what="the index"):
+        target = reports_dir / "index.html"
+        tmp = reports_dir / f".index.html.tmp-{os.getpid()}"
+        tmp.write_text(build_index(reports_dir), encoding="utf-8")
+        os.replace(tmp, target)
+    return target
+
+
+def build_time() -> dt.datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)

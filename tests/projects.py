@@ -1,0 +1,137 @@
+"""Small throw-away projects for pipeline tests: params, data and section notebooks in a temp dir.
+
+The pipeline tests build these with the real CLI (``RISKBRIEF_ROOT`` points the package at the
+temporary project), so they exercise papermill, the exporter, WeasyPrint and publishing
+without depending on how long the real sections take.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+PYTHON = sys.executable
+
+
+def notebook(path: Path, heading: str, parameters: str, body: list[str]) -> Path:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (riskbrief)", "language": "python"}
+    nb.cells = [new_markdown_cell(heading)]
+    params = new_code_cell(dedent(parameters).strip())
+    params.metadata["tags"] = ["parameters"]
+    nb.cells.append(params)
+    nb.cells += [new_code_cell(dedent(src).strip()) for src in body]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+COMMON = """
+briefing = "demo"
+as_of = "2026-01-01"
+seed = 1
+results_path = "results/demo.json"
+previous_results_path = None
+"""
+
+
+def make_project(root: Path, *, title: str = "Demo briefing", value_file_text: str = "label,value\nalpha,3\nbeta,5\n") -> Path:
+    """A project with one briefing 'demo' and two sections, 'chart' and 'notes'."""
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    (root / "data" / "values.csv").write_text(value_file_text, encoding="utf-8")
+    notebook(
+        root / "notebooks" / "chart.ipynb",
+        "## Chart section\n\nAn analyst's introduction.",
+        COMMON,
+        [
+            """
+            import pandas as pd
+            from pathlib import Path
+            from riskbrief.charts import new_figure
+            from riskbrief.display import show_figure, show_markdown, show_table
+            from riskbrief.narrative import md_escape
+            from riskbrief.results import write_results
+            from riskbrief import paths
+            """,
+            """
+            df = pd.read_csv(paths.DATA_DIR / "values.csv")
+            total = int(df["value"].sum())
+            show_markdown("### Values {#chart-values}\\n\\nThe values add up to " + str(total) + ".")
+            fig, ax = new_figure(5, 3)
+            ax.bar(df["label"], df["value"])
+            show_figure(fig, key="chart-bars", caption="Values by label.", alt=f"Bar chart of {len(df)} values; total {total}.", source="data/values.csv")
+            show_table(df.astype(str), key="chart-table", caption="The values.", source="data/values.csv")
+            for label in df["label"]:
+                show_markdown("Label: " + md_escape(label))
+            """,
+            """
+            write_results(results_path, section="chart", headline={"total": total},
+                          key_judgments=[{"text": f"The values add up to {total}.", "anchor": "chart-values", "value": total}],
+                          methods="Values are summed.")
+            """,
+        ],
+    )
+    notebook(
+        root / "notebooks" / "notes.ipynb",
+        "## Notes section",
+        COMMON,
+        [
+            """
+            from riskbrief.display import show_markdown
+            from riskbrief.results import write_results
+            show_markdown("Some notes for readers.")
+            write_results(results_path, section="notes", headline={}, key_judgments=[])
+            """,
+        ],
+    )
+    notebook(
+        root / "notebooks" / "boom.ipynb",
+        "## Failing section",
+        COMMON,
+        ["x = 1", "raise ValueError('deliberate failure for the test')"],
+    )
+    write_params(root, "demo", title=title)
+    return root
+
+
+def write_params(root: Path, name: str, *, title: str = "Demo briefing", sections: str = "[chart, notes]", extra: str = "") -> Path:
+    p = root / "params" / f"{name}.yaml"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(
+        dedent(
+            f"""\
+            title: "{title}"
+            subtitle: "A test briefing"
+            as_of: 2026-01-01
+            audience: "Tests"
+            classification: DRAFT
+            sections: {sections}
+            seed: 7
+            """
+        )
+        + extra,
+        encoding="utf-8",
+    )
+    return p
+
+
+def run_cli(root: Path, *args: str, check: bool = False, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RISKBRIEF_ROOT": str(root)}
+    proc = subprocess.run(
+        [PYTHON, "-m", "riskbrief", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"riskbrief {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
