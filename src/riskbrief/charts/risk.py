@@ -1,0 +1,245 @@
+"""Charts of the risk summary: the 5x5 heat map and the category roll-up.
+
+Inputs are the frames of ``riskbrief.risk`` (``summarise`` and ``category_rollup``). Bands are
+always named on the chart as well as coloured, so the chart reads in greyscale and for
+colour-blind readers. Alt-text functions describe what a chart shows and its main finding,
+computed from the same frames.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pandas as pd
+from matplotlib.patches import Patch, Rectangle
+
+from riskbrief.charts import BAND_COLOURS, MUTED_TEXT_COLOUR, TEXT_COLOUR, new_figure
+from riskbrief.narrative import pct
+from riskbrief.risk import BANDS, CRITICAL_SCORE, EN_DASH, TIMES, band
+
+#: Largest number of risk labels laid out in one cell of the heat map before they shrink.
+_CELL_COLUMNS = 3
+
+
+def _cell_offsets(k: int) -> list[tuple[float, float]]:
+    """Positions of ``k`` labels inside one unit cell, centred, row by row from the top."""
+    cols = min(_CELL_COLUMNS, max(1, math.ceil(math.sqrt(k))))
+    rows = math.ceil(k / cols)
+    step_x, step_y = 0.27, 0.2
+    out = []
+    for i in range(k):
+        r, c = divmod(i, cols)
+        in_row = min(cols, k - r * cols)
+        dx = (c - (in_row - 1) / 2) * step_x
+        dy = ((rows - 1) / 2 - r) * step_y
+        out.append((dx, dy))
+    return out
+
+
+def heatmap(summary: pd.DataFrame):
+    """Likelihood x impact grid coloured by band; each risk marked by its id at its most-likely
+    position, with whiskers spanning its lowest to highest plausible likelihood (horizontal)
+    and impact (vertical)."""
+    fig, ax = new_figure(6.7, 5.8)
+    for li in range(1, 6):
+        for im in range(1, 6):
+            name = band(li * im)
+            ax.add_patch(
+                Rectangle(
+                    (li - 0.5, im - 0.5),
+                    1,
+                    1,
+                    facecolor=BAND_COLOURS[name],
+                    edgecolor="white",
+                    linewidth=1.5,
+                    alpha=0.55,
+                    zorder=0,
+                )
+            )
+            ax.text(
+                li - 0.46,
+                im - 0.46,
+                f"{name} {li * im}",
+                fontsize=5.5,
+                color=MUTED_TEXT_COLOUR,
+                ha="left",
+                va="bottom",
+                zorder=1,
+            )
+
+    cells: dict[tuple[int, int], list] = defaultdict(list)
+    for r in summary.itertuples(index=False):
+        cells[(int(r.likelihood_mode), int(r.impact_mode))].append(r)
+    for (li, im), risks in cells.items():
+        risks.sort(key=lambda r: r.rank)
+        for r, (dx, dy) in zip(risks, _cell_offsets(len(risks)), strict=True):
+            x, y = li + dx, im + dy
+            line = {"color": TEXT_COLOUR, "linewidth": 0.6, "alpha": 0.45, "zorder": 2}
+            if r.likelihood_high > r.likelihood_low:
+                ax.plot([r.likelihood_low + dx, r.likelihood_high + dx], [y, y], **line)
+            if r.impact_high > r.impact_low:
+                ax.plot([x, x], [r.impact_low + dy, r.impact_high + dy], **line)
+            ax.text(
+                x,
+                y,
+                r.id,
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                fontweight="bold" if r.band == "Critical" else "normal",
+                color=TEXT_COLOUR,
+                zorder=3,
+                bbox={
+                    "boxstyle": "round,pad=0.2",
+                    "facecolor": "white",
+                    "edgecolor": TEXT_COLOUR,
+                    "linewidth": 0.6,
+                },
+            )
+
+    ax.set_xlim(0.5, 5.5)
+    ax.set_ylim(0.5, 5.5)
+    ax.set_xticks(range(1, 6))
+    ax.set_yticks(range(1, 6))
+    ax.set_xlabel("Likelihood (1 lowest, 5 highest)")
+    ax.set_ylabel("Impact (1 lowest, 5 highest)")
+    ax.set_aspect("equal")
+    ax.grid(False)
+    handles = [
+        Patch(
+            facecolor=BAND_COLOURS[b.name],
+            alpha=0.55,
+            label=f"{b.name} {b.lower}{EN_DASH}{b.upper}",
+        )
+        for b in BANDS
+    ]
+    handles.append(
+        Patch(facecolor="white", edgecolor=TEXT_COLOUR, label="risk id at most-likely score")
+    )
+    ax.legend(
+        handles=handles,
+        title=f"Band (score = likelihood {TIMES} impact)",
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize=7,
+        title_fontsize=7,
+    )
+    ax.text(
+        1.02,
+        0.35,
+        "Lines: lowest to highest\nplausible likelihood\n(horizontal) and impact\n(vertical).",
+        transform=ax.transAxes,
+        fontsize=7,
+        color=MUTED_TEXT_COLOUR,
+        va="top",
+    )
+    return fig
+
+
+def heatmap_alt(summary: pd.DataFrame) -> str:
+    """What the heat map shows and its main finding."""
+    counts = summary["band"].value_counts()
+    parts = [f"{counts.get(b.name, 0)} {b.name}" for b in reversed(BANDS)]
+    top = summary.sort_values("rank").iloc[0]
+    return (
+        f"Heat map of {len(summary)} risks on a 5 by 5 grid of likelihood against impact, each "
+        f"cell coloured and labelled by its band. At their most likely scores: "
+        f"{', '.join(parts)}. The most serious is {top['id']}, {top['title']}, at likelihood "
+        f"{top['likelihood_mode']} and impact {top['impact_mode']} (score {top['score']}). Lines "
+        "through each risk show its range of plausible likelihood and impact."
+    )
+
+
+def category_chart(rollup: pd.DataFrame):
+    """Per category: the most-likely score of its most serious risk as a bar coloured and
+    labelled by band, the sampled 80% interval as a line with the median as a dot, and the
+    article's urgency beside it."""
+    cats = rollup.iloc[::-1].reset_index(drop=True)  # first category at the top
+    fig, ax = new_figure(6.7, 0.55 * len(cats) + 1.4)
+    y = range(len(cats))
+    ax.barh(
+        list(y),
+        cats["top_score"],
+        color=[BAND_COLOURS[b] for b in cats["rating"]],
+        edgecolor=TEXT_COLOUR,
+        linewidth=0.5,
+        height=0.6,
+        zorder=2,
+    )
+    for i, r in cats.iterrows():
+        ax.plot([r["top_p10"], r["top_p90"]], [i, i], color=TEXT_COLOUR, linewidth=1.2, zorder=3)
+        ax.plot(r["top_median"], i, "o", color=TEXT_COLOUR, markersize=3.5, zorder=4)
+        ax.text(
+            max(r["top_score"], r["top_p90"]) + 0.4,
+            i,
+            f"{r['rating']}: {r['top_id']} scores {r['top_score']}; "
+            f"P(any Critical) {pct(r['p_any_critical'])}",
+            va="center",
+            fontsize=7,
+            color=TEXT_COLOUR,
+        )
+        article = r["article_urgency"] if isinstance(r["article_urgency"], str) else "not rated"
+        verdict = {"agrees": "agrees", "higher": "register higher", "lower": "register lower"}.get(
+            r["agreement"], ""
+        )
+        ax.text(
+            1.02,
+            i,
+            f"{article}" + (f"\n({verdict})" if verdict else ""),
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=7,
+            color=TEXT_COLOUR,
+        )
+    ax.text(
+        1.02,
+        len(cats) - 0.4,
+        "Article's urgency",
+        transform=ax.get_yaxis_transform(),
+        fontsize=7,
+        fontweight="bold",
+        va="bottom",
+    )
+    for b in BANDS:
+        if b.lower > BANDS[0].lower:
+            ax.axvline(b.lower, color=MUTED_TEXT_COLOUR, linewidth=0.6, linestyle="--", zorder=1)
+        ax.text(
+            (max(b.lower, 0) + b.upper + 1) / 2 if b.lower > 1 else 2.5,
+            len(cats) - 0.4,
+            b.name,
+            ha="center",
+            fontsize=6.5,
+            color=MUTED_TEXT_COLOUR,
+            va="bottom",
+        )
+    ax.set_yticks(list(y), cats["category"])
+    ax.set_xlim(0, 25 + 12)
+    ax.set_xticks([0, 5, 10, 15, 20, 25])
+    ax.set_ylim(-0.6, len(cats) - 0.1)
+    ax.set_xlabel(
+        f"Score of the category's most serious risk (likelihood {TIMES} impact, 1{EN_DASH}25)"
+    )
+    ax.grid(axis="y", visible=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.spines["bottom"].set_bounds(0, 25)
+    return fig
+
+
+def category_alt(rollup: pd.DataFrame) -> str:
+    """What the category chart shows and its main finding."""
+    crit = rollup.loc[rollup["rating"] == "Critical", "category"].tolist()
+    rated = rollup[rollup["agreement"] != "not rated"]
+    agree = int((rated["agreement"] == "agrees").sum())
+    crit_text = (
+        f"{len(crit)} of {len(rollup)} categories are Critical: {', '.join(crit)}."
+        if crit
+        else f"None of the {len(rollup)} categories is Critical."
+    )
+    return (
+        f"Horizontal bar chart of {len(rollup)} risk categories. Each bar is the most-likely "
+        "score of the category's most serious risk, coloured and labelled by band, with a line "
+        f"for its 80% interval; the source article's urgency is written beside each bar. "
+        f"{crit_text} The register agrees with the article for {agree} of the {len(rated)} "
+        f"categories the article rates. Critical starts at a score of {CRITICAL_SCORE}."
+    )
