@@ -97,7 +97,7 @@ def read_table(
         raise InputError(path, "is a folder, not a CSV file") from None
     text = decode_utf8(raw, path)
     if not text.strip():
-        raise InputError(path, f"the file is empty; expected a header row with: {', '.join(required)}")
+        raise InputError(path, f"the file is empty; expected a header with: {', '.join(required)}")
 
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
@@ -107,7 +107,7 @@ def read_table(
     # Spreadsheet row numbers: record i (0-based) is row i + 1; blank records are skipped.
     numbered = [(i + 1, rec) for i, rec in enumerate(records) if any(c.strip() for c in rec)]
     if not numbered:
-        raise InputError(path, f"the file is empty; expected a header row with: {', '.join(required)}")
+        raise InputError(path, f"the file is empty; expected a header with: {', '.join(required)}")
     header_row, header = numbered[0]
     header = [c.strip() for c in header]
     problems = Problems(path)
@@ -172,7 +172,9 @@ def integers(frame: pd.DataFrame, field: str, problems: Problems, lo: int, hi: i
     for row, value in frame[field].items():
         if not re.fullmatch(r"[+-]?\d+", value):
             shown = "an empty cell" if value == "" else f"'{value}'"
-            problems.add(f"must be a whole number from {lo} to {hi}, got {shown}", row=row, field=field)
+            problems.add(
+                f"must be a whole number from {lo} to {hi}, got {shown}", row=row, field=field
+            )
             out[row] = None
         elif not lo <= int(value) <= hi:
             problems.add(f"must be from {lo} to {hi}, got {value}", row=row, field=field)
@@ -216,7 +218,9 @@ def dates(frame: pd.DataFrame, field: str, problems: Problems) -> pd.Series:
     return pd.Series(out, dtype=object, name=field).reindex(frame.index)
 
 
-def choices(frame: pd.DataFrame, field: str, allowed: Iterable[str], problems: Problems) -> pd.Series:
+def choices(
+    frame: pd.DataFrame, field: str, allowed: Iterable[str], problems: Problems
+) -> pd.Series:
     """One of ``allowed`` (exact spelling)."""
     allowed = list(allowed)
     for row, value in frame[field].items():
@@ -229,7 +233,7 @@ def choices(frame: pd.DataFrame, field: str, allowed: Iterable[str], problems: P
 def lists(
     frame: pd.DataFrame, field: str, allowed: Iterable[str], problems: Problems, sep: str = ";"
 ) -> pd.Series:
-    """A ``sep``-separated list of values from ``allowed``: non-empty, no repeats. Returns tuples."""
+    """A ``sep``-separated list of values from ``allowed``, non-empty, no repeats, as a tuple."""
     allowed = list(allowed)
     out: dict[int, tuple[str, ...] | None] = {}
     for row, value in frame[field].items():
@@ -237,7 +241,8 @@ def lists(
         bad = [v for v in items if v not in allowed]
         if not items or "" in items:
             problems.add(
-                f"must list one or more of {', '.join(allowed)} separated by '{sep}', got '{value}'",
+                f"must list one or more of {', '.join(allowed)} separated by '{sep}', "
+                f"got '{value}'",
                 row=row,
                 field=field,
             )
@@ -259,18 +264,24 @@ def lists(
 
 
 def unique(frame: pd.DataFrame, field: str, problems: Problems) -> None:
-    """Every non-empty value of ``field`` appears once; a repeat names the row it first appeared in."""
+    """Every non-empty value of ``field`` appears once; a repeat names the row first using it."""
     first: dict[str, int] = {}
     for row, value in frame[field].items():
         if value == "":
             continue
         if value in first:
-            problems.add(f"duplicate {field} '{value}' (first used in row {first[value]})", row=row, field=field)
+            problems.add(
+                f"duplicate {field} '{value}' (first used in row {first[value]})",
+                row=row,
+                field=field,
+            )
         else:
             first[value] = row
 
 
-def matching(frame: pd.DataFrame, field: str, pattern: str, describe: str, problems: Problems) -> None:
+def matching(
+    frame: pd.DataFrame, field: str, pattern: str, describe: str, problems: Problems
+) -> None:
     """Every cell matches the regular expression ``pattern``; ``describe`` says what that means."""
     regex = re.compile(pattern)
     for row, value in frame[field].items():
@@ -338,4 +349,199 @@ def load_indicators(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     problems.raise_if_any()
     out = frame.copy()
     out["value"] = values.astype(float)
+    out.attrs["path"] = str(path)
     return out
+
+
+# --- indicators: the findings the context section states ----------------------------------
+
+US, CHINA, GAP = "United States", "China", "US vs China"
+BENCHMARKS: tuple[str, ...] = ("MMLU", "HumanEval", "MATH", "MMMU")
+GAP_YEARS: tuple[str, str] = ("end-2023", "end-2024")
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def indicator_rows(
+    ind: pd.DataFrame, indicator: str, actor: str | None = None, year: str | None = None
+) -> pd.DataFrame:
+    """The rows of one indicator (optionally one actor and year); an error naming the file if
+    there are none, since a chart or a sentence needs them."""
+    mask = ind["indicator"] == indicator
+    if actor is not None:
+        mask &= ind["actor"] == actor
+    if year is not None:
+        mask &= ind["year"] == year
+    rows = ind[mask]
+    if rows.empty:
+        what = ", ".join(f"{k} '{v}'" for k, v in (("actor", actor), ("year", year)) if v)
+        raise InputError(
+            ind.attrs.get("path"),
+            f"no row for indicator '{indicator}'" + (f" with {what}" if what else ""),
+            field="indicator",
+        )
+    return rows
+
+
+def indicator_value(ind: pd.DataFrame, indicator: str, actor: str, year: str) -> float:
+    return float(indicator_rows(ind, indicator, actor, year)["value"].iloc[0])
+
+
+def benchmark_gaps(ind: pd.DataFrame) -> pd.DataFrame:
+    """Gap between the top US and top Chinese model per benchmark: rows benchmarks, columns
+    end-2023 and end-2024 (percentage points)."""
+    return pd.DataFrame(
+        {
+            year: [indicator_value(ind, f"Benchmark gap: {b}", GAP, year) for b in BENCHMARKS]
+            for year in GAP_YEARS
+        },
+        index=pd.Index(BENCHMARKS, name="benchmark"),
+    )
+
+
+def context_figures(ind: pd.DataFrame) -> dict[str, float]:
+    """The numbers the context section states, each computed from indicator rows."""
+    v = indicator_value
+    f = {
+        "models_2023_us": v(ind, "Notable AI models", US, "2023"),
+        "models_2023_china": v(ind, "Notable AI models", CHINA, "2023"),
+        "models_2024_us": v(ind, "Notable AI models", US, "2024"),
+        "models_2024_china": v(ind, "Notable AI models", CHINA, "2024"),
+        "investment_2023_us": v(ind, "Private AI investment", US, "2023"),
+        "investment_2023_china": v(ind, "Private AI investment", CHINA, "2023"),
+        "investment_2024_us": v(ind, "Private AI investment", US, "2024"),
+        "investment_2024_china": v(ind, "Private AI investment", CHINA, "2024"),
+        "investment_cumulative_us": v(ind, "Private AI investment, cumulative", US, "2013-2024"),
+        "investment_cumulative_china": v(
+            ind, "Private AI investment, cumulative", CHINA, "2013-2024"
+        ),
+        "publications_share_us": v(ind, "Share of world AI publications", US, "2023"),
+        "publications_share_china": v(ind, "Share of world AI publications", CHINA, "2023"),
+        "citations_share_us": v(ind, "Share of world AI publication citations", US, "2023"),
+        "citations_share_china": v(ind, "Share of world AI publication citations", CHINA, "2023"),
+        "patents_share_us": v(ind, "Share of granted AI patents", US, "2023"),
+        "patents_share_china": v(ind, "Share of granted AI patents", CHINA, "2023"),
+        "top100_cited_us": v(ind, "Top-100 most-cited AI publications", US, "2023"),
+        "top100_cited_china": v(ind, "Top-100 most-cited AI publications", CHINA, "2023"),
+        "arena_gap_2024_01": v(ind, "Chatbot Arena score gap", GAP, "2024-01"),
+        "arena_gap_2025_02": v(ind, "Chatbot Arena score gap", GAP, "2025-02"),
+    }
+    f["models_ratio_2024"] = f["models_2024_us"] / f["models_2024_china"]
+    f["models_ratio_2023"] = f["models_2023_us"] / f["models_2023_china"]
+    f["investment_ratio_2024"] = f["investment_2024_us"] / f["investment_2024_china"]
+    f["investment_ratio_cumulative"] = (
+        f["investment_cumulative_us"] / f["investment_cumulative_china"]
+    )
+    gaps = benchmark_gaps(ind)
+    for year in GAP_YEARS:
+        key = year.replace("-", "_")
+        f[f"benchmark_gap_median_{key}"] = float(gaps[year].median())
+        f[f"benchmark_gap_min_{key}"] = float(gaps[year].min())
+        f[f"benchmark_gap_max_{key}"] = float(gaps[year].max())
+    f["benchmark_gap_median_fall"] = 1 - (
+        f["benchmark_gap_median_end_2024"] / f["benchmark_gap_median_end_2023"]
+    )
+    return f
+
+
+def _bn(x: float) -> str:
+    return f"${x:,.1f} billion"
+
+
+def _name(actor: str, start: bool = False) -> str:
+    """'the United States' / 'China', capitalised at the start of a sentence."""
+    name = f"the {actor}" if actor == US else actor
+    return name[0].upper() + name[1:] if start else name
+
+
+def _compare(f: dict[str, float], key: str, fmt: str) -> tuple[str, str, str, str]:
+    """(leader, other, leader's value, other's value) for ``<key>_us`` / ``<key>_china``."""
+    us, china = f[f"{key}_us"], f[f"{key}_china"]
+    if us >= china:
+        return US, CHINA, format(us, fmt), format(china, fmt)
+    return CHINA, US, format(china, fmt), format(us, fmt)
+
+
+def context_paragraph(ind: pd.DataFrame) -> str:
+    """The section's findings in a few short sentences; who leads is computed from the data."""
+    f = context_figures(ind)
+    m_lead, m_other, m_a, m_b = _compare(f, "models_2024", ".0f")
+    p_lead, p_other, p_a, p_b = _compare(f, "publications_share", ".1f")
+    t_lead, t_other, t_a, t_b = _compare(f, "patents_share", ".1f")
+    c_lead, _, c_a, c_b = _compare(f, "top100_cited", ".0f")
+    dash = chr(0x2013)
+    return " ".join(
+        [
+            f"{_name(m_lead, True)} produced more notable AI models in 2024: {m_a} to "
+            f"{m_b} for {_name(m_other)}.",
+            f"US private AI investment was {f['investment_ratio_2024']:.1f} times China's in "
+            f"2024 ({_bn(f['investment_2024_us'])} against {_bn(f['investment_2024_china'])}) "
+            f"and {f['investment_ratio_cumulative']:.1f} times over 2013{dash}2024.",
+            f"{_name(p_lead, True)} published the larger share of world AI papers in 2023, "
+            f"{p_a}% against {p_b}% for {_name(p_other)}.",
+            f"{_name(t_lead, True)} was granted {t_a}% of AI patents in 2023, "
+            f"{_name(t_other)} {t_b}%.",
+            f"{_name(c_lead, True)} wrote more of the 100 most-cited AI papers: {c_a} to {c_b}.",
+            _gap_sentence(f),
+        ]
+    )
+
+
+def _gap_sentence(f: dict[str, float]) -> str:
+    dash = chr(0x2013)
+    fall = f["benchmark_gap_median_fall"]
+    verb = "narrowed" if fall > 0 else "widened"
+    return (
+        f"The capability gap {verb}: across the {_WORDS[len(BENCHMARKS)]} benchmarks the median "
+        "lead of the "
+        f"top US model over the top Chinese one went from "
+        f"{f['benchmark_gap_median_end_2023']:.1f} percentage points at end-2023 to "
+        f"{f['benchmark_gap_median_end_2024']:.1f} at end-2024 "
+        f"(range {f['benchmark_gap_min_end_2024']:.1f}{dash}"
+        f"{f['benchmark_gap_max_end_2024']:.1f}), and on Chatbot Arena from "
+        f"{f['arena_gap_2024_01']:.1f}% in January 2024 to {f['arena_gap_2025_02']:.1f}% in "
+        "February 2025."
+    )
+
+
+def context_key_judgments(ind: pd.DataFrame, anchor: str = "context") -> list[dict]:
+    """Key judgments from the indicators. These are sourced figures, not estimates: the
+    benchmark judgment's ``interval`` is the range across benchmarks (``interval_kind``
+    says so); the investment judgment has no interval (None)."""
+    f = context_figures(ind)
+    dash = chr(0x2013)
+    fall = f["benchmark_gap_median_fall"]
+    return [
+        {
+            "text": (
+                f"The benchmark gap between the top US and top Chinese AI models "
+                f"{'fell' if fall > 0 else 'rose'} by {abs(fall):.0%} in 2024: a median "
+                f"{f['benchmark_gap_median_end_2024']:.1f} percentage points across "
+                f"{_WORDS[len(BENCHMARKS)]} benchmarks at end-2024 (range "
+                f"{f['benchmark_gap_min_end_2024']:.1f}{dash}"
+                f"{f['benchmark_gap_max_end_2024']:.1f}), down from "
+                f"{f['benchmark_gap_median_end_2023']:.1f} a year earlier."
+            ),
+            "anchor": anchor,
+            "value": round(f["benchmark_gap_median_end_2024"], 2),
+            "interval": [f["benchmark_gap_min_end_2024"], f["benchmark_gap_max_end_2024"]],
+            "interval_kind": "range across benchmarks",
+            "unit": "percentage points",
+        },
+        {
+            "text": (
+                f"US private AI investment was {f['investment_ratio_2024']:.1f} times China's "
+                f"in 2024 ({_bn(f['investment_2024_us'])} against "
+                f"{_bn(f['investment_2024_china'])})."
+            ),
+            "anchor": anchor,
+            "value": round(f["investment_ratio_2024"], 2),
+            "interval": None,
+            "interval_kind": "sourced figure",
+            "unit": "ratio",
+        },
+    ]
+
+
+def context_headline(ind: pd.DataFrame) -> dict[str, float]:
+    """Headline numbers for the results JSON (rounded, plain floats)."""
+    return {k: round(v, 4) for k, v in context_figures(ind).items()}
