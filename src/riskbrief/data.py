@@ -444,7 +444,7 @@ def context_figures(ind: pd.DataFrame) -> dict[str, float]:
 
 
 def _bn(x: float) -> str:
-    return f"${x:,.1f} billion"
+    return f"USD {x:,.1f} billion"
 
 
 def _name(actor: str, start: bool = False) -> str:
@@ -545,3 +545,42 @@ def context_key_judgments(ind: pd.DataFrame, anchor: str = "context") -> list[di
 def context_headline(ind: pd.DataFrame) -> dict[str, float]:
     """Headline numbers for the results JSON (rounded, plain floats)."""
     return {k: round(v, 4) for k, v in context_figures(ind).items()}
+
+
+def indicator_changes(ind: pd.DataFrame, previous: dict | None) -> dict[str, list[str]]:
+    """Indicator ids whose value changed, were added or removed since the previous results
+    JSON (its ``indicators`` mapping of id to value). Empty lists when there is no previous."""
+    before = (previous or {}).get("indicators") or {}
+    now = dict(zip(ind["id"], ind["value"], strict=True))
+    if not previous:
+        return {"changed": [], "added": [], "removed": []}
+    return {
+        "changed": [i for i, v in now.items() if i in before and before[i] != v],
+        "added": [i for i in now if i not in before],
+        "removed": sorted(i for i in before if i not in now),
+    }
+
+
+def indicators_methods(ind: pd.DataFrame) -> dict[str, str]:
+    """How the context figures were chosen, for the methods appendix."""
+    flagged = ind[ind["evidence"].isin(FLAGGED_EVIDENCE)]
+    note = ""
+    if len(flagged):
+        ids = ", ".join(dict.fromkeys(flagged["fact_id"]))
+        many = len(flagged) > 1
+        note = (
+            f" {len(flagged)} figure{'s' if many else ''} ({ids}) "
+            f"{'come' if many else 'comes'} from a secondary source and "
+            f"{'are' if many else 'is'} marked on the charts."
+        )
+    return {
+        "indicators": (
+            f"{len(ind)} figures from {len(set(ind['source']))} sources, each kept with its "
+            "source, page locator and the project's facts-table id; primary figures are "
+            "preferred." + note
+        ),
+        "comparisons": (
+            "Ratios and medians in the text are computed from these rows; nothing is rounded "
+            "before it is compared."
+        ),
+    }

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from riskbrief.narrative import ICD203_SOURCE, estimative_phrase, md_escape, num, pct
+from riskbrief.paths import display_path
 from riskbrief.register import CATEGORIES, MIT_TAXONOMY_SOURCE, SCALE_MAX, SCALE_MIN
 
 EN_DASH = "\u2013"
@@ -652,3 +653,24 @@ def methods_text(m: Mapping[str, Any]) -> str:
         f"{words} Probabilities are worded on the ICD 203 scale of estimative language. "
         f"Subdomain codes follow the MIT AI Risk Repository taxonomy."
     )
+
+
+def register_source_line(
+    register: pd.DataFrame, register_path, urgency: pd.DataFrame | None
+) -> str:
+    """Source line for the risk charts and tables: the register file, when it was reviewed,
+    and the article rows the urgency comes from."""
+    reviewed = sorted(register["last_reviewed"])
+    when = (
+        f"last reviewed {reviewed[-1].isoformat()}"
+        if reviewed[0] == reviewed[-1]
+        else f"reviewed {reviewed[0].isoformat()} to {reviewed[-1].isoformat()}"
+    )
+    line = (
+        f"Risk register, {display_path(register_path)} ({len(register)} risks, {when}); "
+        "scores are analyst judgement, sampled as described in the methods."
+    )
+    if urgency is not None and len(urgency):
+        sources = "; ".join(dict.fromkeys(urgency["source"]))
+        line += f" Article urgency: {sources}, risk table."
+    return line
