@@ -1,6 +1,6 @@
 """The risk register and the source article's urgency ratings: loading and validation.
 
-``data/risk_register.csv`` holds one risk per row, scored on two 1–5 scales (likelihood and
+``data/risk_register.csv`` holds one risk per row, scored on two 1-5 scales (likelihood and
 impact) as a three-point estimate: lowest plausible, most likely, highest plausible.
 ``data/article_urgency.csv`` holds the urgency the source article gives each category.
 
@@ -36,7 +36,9 @@ MIT_TAXONOMY: dict[str, str] = {
     "1.2": "Exposure to toxic content",
     "1.3": "Unequal performance across groups",
     "2": "Privacy & Security",
-    "2.1": "Compromise of privacy by obtaining, leaking or correctly inferring sensitive information",
+    "2.1": (
+        "Compromise of privacy by obtaining, leaking or correctly inferring sensitive information"
+    ),
     "2.2": "AI system security vulnerabilities and attacks",
     "3": "Misinformation",
     "3.1": "False or misleading information",
@@ -155,11 +157,11 @@ def load_register(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     choices(frame, "category", CATEGORIES, problems)
     for row, code in frame["subdomain"].items():
         if code not in SUBDOMAINS:
-            hint = (
-                f"'{code}' is a domain; give one of its subdomains ({', '.join(c for c in SUBDOMAINS if c.startswith(code + '.'))})"
-                if code in MIT_TAXONOMY
-                else f"'{code}' is not an MIT AI Risk Repository subdomain code (1.1 … 7.6)"
-            )
+            if code in MIT_TAXONOMY:
+                subs = ", ".join(c for c in SUBDOMAINS if c.startswith(code + "."))
+                hint = f"'{code}' is a domain; give one of its subdomains ({subs})"
+            else:
+                hint = f"'{code}' is not an MIT AI Risk Repository subdomain code (1.1 to 7.6)"
             problems.add(hint, row=row, field="subdomain")
     scores = {c: integers(frame, c, problems, SCALE_MIN, SCALE_MAX) for c in SCORE_COLUMNS}
     for scale in ("likelihood", "impact"):
