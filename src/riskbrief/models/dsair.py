@@ -152,6 +152,28 @@ def thresholds(
     return _finite(b, c, speed, p_fo, B, W)
 
 
+def regime_thresholds(regime: str, b, c, speed, p_fo, N: int = 2):
+    """Vectorised ``(collective, risk_dominant)`` thresholds on ``p_r`` in one regime.
+
+    ``"early"``: ``1 - 1/speed`` and ``1 - 1/(N H_N speed)``. ``"late"`` (two players):
+    ``1 - (b - 2c)/(b (1 - p_fo^2))`` and ``1/2 - (b - 2c)/(2 b (1 - p_fo^2))`` (CS over AU).
+    Arguments broadcast as numpy arrays; used to classify many sampled scenarios at once.
+    """
+    speed = np.asarray(speed, dtype=float)
+    if regime == "early":
+        return 1 - 1 / speed, 1 - 1 / (int(N) * harmonic(int(N)) * speed)
+    if regime == "late":
+        if int(N) != 2:
+            raise ValueError("late-regime thresholds are for two players only")
+        b, c, p_fo = (np.asarray(v, dtype=float) for v in (b, c, p_fo))
+        pi11 = -c + b / 2
+        pi22 = (1 - p_fo**2) * b / 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            collective = 1 - pi11 / pi22
+            return collective, 0.5 * collective
+    raise ValueError(f"regime must be 'early' or 'late', got {regime!r}")
+
+
 def classify(p_r, collective, risk_dominant):
     """Zone for a disaster probability ``p_r`` given the two thresholds (vectorised).
 

@@ -67,6 +67,13 @@ def stability_margin(a, b, m, n):
     return np.asarray(m) * np.asarray(n) - np.asarray(a) * np.asarray(b)
 
 
+def growth_rate(a, b, m, n):
+    """The largest eigenvalue, vectorised: the long-run exponential growth rate per year of a
+    runaway race (positive), or the rate of convergence of a stable one (negative)."""
+    a, b, m, n = (np.asarray(v, dtype=float) for v in (a, b, m, n))
+    return -(m + n) / 2 + np.sqrt(((m - n) / 2) ** 2 + a * b)
+
+
 def simulate(
     a: float,
     b: float,
