@@ -1,0 +1,319 @@
+"""Risk scoring on tiny frames: bands, sampling, roll-up, changes, prose, charts."""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskbrief import risk
+from riskbrief.charts import risk as risk_charts
+from riskbrief.narrative import ICD203_SCALE
+from riskbrief.register import load_register, load_urgency
+
+
+def make_register(*rows: tuple) -> pd.DataFrame:
+    """Rows of (id, category, (L low, mode, high), (I low, mode, high))."""
+    records = []
+    for rid, cat, (ll, lm, lh), (il, im, ih) in rows:
+        records.append(
+            {
+                "id": rid,
+                "title": f"Risk {rid}",
+                "category": cat,
+                "subdomain": "7.3",
+                "trend": "stable",
+                "likelihood_low": ll,
+                "likelihood_mode": lm,
+                "likelihood_high": lh,
+                "impact_low": il,
+                "impact_mode": im,
+                "impact_high": ih,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def urgency(**by_category: str) -> pd.DataFrame:
+    rows = []
+    for cat, text in by_category.items():
+        lo, _, hi = text.partition(" to ")
+        rows.append(
+            {
+                "category": cat.replace("_", " "),
+                "urgency": text,
+                "urgency_low": lo,
+                "urgency_high": hi or lo,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+TINY = make_register(
+    ("A", "Weaponization", (4, 5, 5), (4, 5, 5)),
+    ("B", "Weaponization", (2, 3, 4), (2, 3, 4)),
+    ("C", "Model Robustness", (3, 3, 3), (4, 4, 4)),
+    ("D", "Model Robustness", (1, 2, 3), (1, 1, 2)),
+)
+
+
+# --- bands -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("score", "name"),
+    [
+        (1, "Low"),
+        (4, "Low"),
+        (4.99, "Low"),
+        (5, "Moderate"),
+        (9, "Moderate"),
+        (9.99, "Moderate"),
+        (10, "High"),
+        (15, "High"),
+        (15.99, "High"),
+        (16, "Critical"),
+        (25, "Critical"),
+    ],
+)
+def test_band_thresholds(score, name):
+    assert risk.band(score) == name
+
+
+def test_bands_cover_every_whole_score_once():
+    covered = [s for b in risk.BANDS for s in range(b.lower, b.upper + 1)]
+    assert covered == list(range(1, 26))
+    # Critical needs both scales at 4 or above
+    critical = {
+        (li, im) for li in range(1, 6) for im in range(1, 6) if risk.band(li * im) == "Critical"
+    }
+    assert critical == {(4, 4), (4, 5), (5, 4), (5, 5)}
+
+
+def test_band_index_is_vectorised():
+    assert risk.band_index(np.array([1.0, 5.0, 12.0, 16.0])).tolist() == [0, 1, 2, 3]
+
+
+# --- sampling --------------------------------------------------------------------------------
+
+
+def test_pert_draws_stay_in_range_and_centre_on_the_pert_mean():
+    rng = np.random.default_rng(1)
+    x = risk.sample_pert(rng, [1, 2], [2, 4], [5, 5], 20_000)
+    assert x.shape == (20_000, 2)
+    assert (x[:, 0] >= 1).all() and (x[:, 0] <= 5).all()
+    # PERT mean is (low + 4 mode + high) / 6
+    assert x.mean(axis=0) == pytest.approx([(1 + 8 + 5) / 6, (2 + 16 + 5) / 6], abs=0.02)
+
+
+def test_sampling_is_reproducible_with_a_seed_and_differs_without():
+    a = risk.simulate(TINY, 500, seed=7)
+    b = risk.simulate(TINY, 500, seed=7)
+    c = risk.simulate(TINY, 500, seed=8)
+    np.testing.assert_array_equal(a.score, b.score)
+    assert not np.array_equal(a.score, c.score)
+
+
+def test_a_risks_draws_do_not_depend_on_the_other_risks():
+    alone = risk.simulate(TINY.iloc[[2]], 300, seed=3)
+    together = risk.simulate(TINY.iloc[::-1], 300, seed=3)
+    np.testing.assert_array_equal(alone.score[:, 0], together.columns(["C"])[:, 0])
+
+
+def test_summary_intervals_contain_the_median_and_a_point_estimate_has_zero_width():
+    summary, _ = risk.score_register(TINY, 2000, seed=11)
+    s = summary.set_index("id")
+    assert (s["p10"] <= s["median"]).all() and (s["median"] <= s["p90"]).all()
+    # C: low = mode = high on both scales -> exactly 3 x 4 = 12 in every draw
+    assert s.loc["C", ["p10", "median", "p90"]].tolist() == [12.0, 12.0, 12.0]
+    assert s.loc["C", "p_critical"] == 0.0
+    assert s.loc["C", "band"] == "High"
+
+
+def test_summary_scores_bands_and_ranks():
+    summary, _ = risk.score_register(TINY, 2000, seed=11)
+    assert summary["id"].tolist() == ["A", "C", "B", "D"]
+    assert summary["rank"].tolist() == [1, 2, 3, 4]
+    a = summary.iloc[0]
+    assert (a["score"], a["band"]) == (25, "Critical")
+    assert a["p_critical"] > 0.9
+    assert summary.set_index("id").loc["D", "band"] == "Low"
+
+
+def test_p_critical_is_the_share_of_draws_at_16_or_more():
+    summary, draws = risk.score_register(TINY, 1000, seed=5)
+    b = summary.set_index("id").loc["B"]
+    assert b["p_critical"] == pytest.approx((draws.columns(["B"]) >= 16).mean())
+
+
+def test_ten_thousand_draws_of_a_hundred_risks_take_well_under_a_second():
+    reg = make_register(*[(f"R{i:03d}", "Weaponization", (2, 3, 5), (1, 4, 5)) for i in range(100)])
+    risk.score_register(reg, 100, seed=1)  # warm-up
+    start = time.perf_counter()
+    _, draws = risk.score_register(reg, 10_000, seed=1)
+    elapsed = time.perf_counter() - start
+    assert draws.score.shape == (10_000, 100)
+    assert elapsed < 1.0, f"{elapsed:.2f} s"
+
+
+# --- roll-up and the article --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rating", "article", "expected"),
+    [
+        ("High", ("High", "High"), ("agrees", 0)),
+        ("High", ("Moderate", "High"), ("agrees", 0)),
+        ("Moderate", ("Moderate", "High"), ("agrees", 0)),
+        ("Critical", ("Moderate", "High"), ("higher", 1)),
+        ("Low", ("Moderate", "High"), ("lower", -1)),
+        ("Moderate", ("Critical", "Critical"), ("lower", -2)),
+        ("Critical", (None, None), ("not rated", 0)),
+    ],
+)
+def test_compare_with_urgency(rating, article, expected):
+    assert risk.compare_with_urgency(rating, *article) == expected
+
+
+def test_category_rollup():
+    summary, draws = risk.score_register(TINY, 4000, seed=2)
+    roll = risk.category_rollup(
+        summary, draws, urgency(Weaponization="Critical", Model_Robustness="Moderate to High")
+    ).set_index("category")
+    assert list(roll.index) == ["Model Robustness", "Weaponization"]  # CATEGORIES order
+    w = roll.loc["Weaponization"]
+    assert (w["rating"], w["top_id"], w["n_risks"], w["n_critical"]) == ("Critical", "A", 2, 1)
+    assert w["agreement"] == "agrees"
+    # P(any Critical) is at least the most likely single risk's P(Critical)
+    p_a = summary.set_index("id").loc["A", "p_critical"]
+    assert p_a <= w["p_any_critical"] <= 1
+    m = roll.loc["Model Robustness"]
+    assert (m["rating"], m["agreement"], m["p_any_critical"]) == ("High", "agrees", 0.0)
+
+
+def test_rollup_without_article_rating():
+    summary, draws = risk.score_register(TINY, 500, seed=2)
+    roll = risk.category_rollup(summary, draws, None)
+    assert set(roll["agreement"]) == {"not rated"}
+
+
+# --- change detection -----------------------------------------------------------------------
+
+
+def test_detect_changes():
+    summary, _ = risk.score_register(TINY, 500, seed=2)
+    previous = {
+        "risks": {
+            "A": {"title": "Risk A", "band": "High"},  # moved up to Critical
+            "B": {"title": "Risk B", "band": "Moderate"},  # unchanged
+            "C": {"title": "Risk C", "band": "Critical"},  # moved down to High
+            "Z": {"title": "Old risk", "band": "Low"},  # retired
+        }
+    }
+    changes = risk.detect_changes(summary, previous)
+    assert changes.compared and changes.any
+    assert [(m["id"], m["old_band"], m["new_band"], m["direction"]) for m in changes.moved] == [
+        ("A", "High", "Critical", "up"),
+        ("C", "Critical", "High", "down"),
+    ]
+    assert [r["id"] for r in changes.new] == ["D"]
+    assert changes.retired == [{"id": "Z", "title": "Old risk", "band": "Low"}]
+    text = risk.changes_paragraph(changes)
+    assert "Risk A (A) moved up from High to Critical" in text
+    assert "Added: Risk D (D, Low)" in text and "Retired: Old risk (Z)" in text
+    table = risk.changes_table(changes)
+    assert table["Change"].tolist() == ["moved up", "moved down", "added", "retired"]
+
+
+def test_no_previous_edition_and_no_change():
+    summary, _ = risk.score_register(TINY, 500, seed=2)
+    first = risk.detect_changes(summary, None)
+    assert not first.compared and not first.any
+    assert "first edition" in risk.changes_paragraph(first)
+    same = risk.detect_changes(summary, {"risks": risk.results_risks(summary)})
+    assert same.compared and not same.any
+    assert risk.changes_paragraph(same).startswith("No risk changed band")
+
+
+# --- prose, results, charts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
+def test_probability_clause_uses_the_icd203_phrase(p):
+    text = risk.probability_clause(p, "it happens")
+    phrase = next(ph for upper, ph in ICD203_SCALE if p < upper)
+    assert phrase in text and f"({round(p * 100)}%)" in text
+    assert text.endswith("that it happens")
+
+
+def test_category_paragraph_reads_finding_first():
+    summary, draws = risk.score_register(TINY, 4000, seed=2)
+    roll = risk.category_rollup(summary, draws, urgency(Weaponization="High"))
+    text = risk.category_paragraphs(roll)["Weaponization"]
+    assert text.startswith("**Weaponization: Critical.** One of its two risks is Critical")
+    assert "The most serious is Risk A (A)" in text
+    assert "The article rates it High; the register puts it one band higher, at Critical." in text
+    assert "value of" not in text
+
+
+def test_key_judgments_name_critical_categories_with_number_interval_and_phrase():
+    summary, draws = risk.score_register(TINY, 4000, seed=2)
+    roll = risk.category_rollup(summary, draws, None)
+    kjs = risk.key_judgments(roll, anchor="risk-summary")
+    assert [k["category"] for k in kjs] == ["Weaponization"]
+    k = kjs[0]
+    assert k["anchor"] == "risk-summary"
+    lo, hi = k["interval"]
+    assert lo <= k["value"] <= hi
+    assert k["phrase"] in k["text"] and "Weaponization" in k["text"]
+
+
+def test_key_judgment_when_nothing_is_critical():
+    reg = make_register(("X", "Societal Disruption", (2, 3, 4), (2, 3, 4)))
+    summary, draws = risk.score_register(reg, 500, seed=1)
+    kjs = risk.key_judgments(risk.category_rollup(summary, draws, None))
+    assert len(kjs) == 1 and kjs[0]["category"] == "Societal Disruption"
+
+
+def test_results_and_headline_are_plain_and_complete():
+    summary, draws = risk.score_register(TINY, 500, seed=2)
+    roll = risk.category_rollup(summary, draws, None)
+    changes = risk.detect_changes(summary, None)
+    head = risk.headline(summary, roll, changes, draws=500, seed=2)
+    assert head["n_risks"] == 4 and head["n_critical"] == 1 and head["n_low"] == 1
+    assert head["top_risk_id"] == "A" and head["critical_categories"] == ["Weaponization"]
+    risks = risk.results_risks(summary)
+    assert set(risks) == {"A", "B", "C", "D"}
+    assert set(risks["A"]) >= {"title", "category", "band", "median", "p10", "p90", "p_critical"}
+    m = risk.methods(draws=500, seed=2)
+    assert "PERT" in m["sampling"] and "Seed 2" in m["seed"]
+    assert "Critical 16" in m["bands"]
+
+
+def test_top_risks_table_is_formatted_for_readers():
+    summary, _ = risk.score_register(TINY, 500, seed=2)
+    table = risk.top_risks_table(summary, 2)
+    assert len(table) == 2
+    assert table.iloc[0]["Band"] == "Critical"
+    assert table.iloc[1]["Likelihood \u00d7 impact"] == "3 \u00d7 4 = 12"
+    assert table.iloc[1]["Median (80% interval)"] == "12.0 (12.0\u201312.0)"
+
+
+def test_project_register_charts_and_alt_text():
+    reg = load_register()
+    summary, draws = risk.score_register(reg, 1000, seed=1)
+    roll = risk.category_rollup(summary, draws, load_urgency())
+    heat = risk_charts.heatmap(summary)
+    cats = risk_charts.category_chart(roll)
+    texts = {t.get_text() for t in heat.axes[0].texts}
+    assert set(summary["id"]) <= texts  # every risk is marked by its id
+    assert any(t.startswith("Critical") for t in texts)  # bands are named, not only coloured
+    alt = risk_charts.heatmap_alt(summary)
+    assert f"{len(summary)} risks" in alt and summary.iloc[0]["id"] in alt
+    assert "Critical" in risk_charts.category_alt(roll)
+
+    plt.close(heat)
+    plt.close(cats)
