@@ -28,6 +28,7 @@ from riskbrief.sections import Section
 
 MAX_KEY_JUDGMENTS = 6
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z][\w-]*)\})?\s*#*\s*$")
+_ANCHOR = re.compile(r"""<a\s+(?:name|id)=["']([\w-]+)["']""")
 _DROP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove"}
 
 
@@ -43,6 +44,8 @@ class Headings:
     def __init__(self) -> None:
         self.used: set[str] = set()
         self.outline: list[dict[str, Any]] = []
+        #: explicit anchors (``<a id="…">``) → the text of the heading they sit under
+        self.anchors: dict[str, str] = {}
 
     def unique(self, wanted: str) -> str:
         candidate, n = wanted, 2
@@ -64,6 +67,10 @@ class Headings:
                 hid = self.unique(wanted)
                 self.outline.append({"level": len(hashes), "text": text, "id": hid})
                 line = f"{hashes} {text} {{#{hid}}}"
+            elif not fenced:
+                for anchor in _ANCHOR.findall(line):
+                    self.used.add(anchor)
+                    self.anchors[anchor] = self.outline[-1]["text"] if self.outline else anchor
             out.append(line)
         return "\n".join(out)
 
@@ -137,7 +144,7 @@ def key_judgments_cell(judgments: list[dict[str, Any]], section_titles: dict[str
         lines.append("The sections of this briefing produced no key judgments.")
     for i, kj in enumerate(judgments, 1):
         anchor = kj.get("anchor")
-        link = f" [(see {section_titles.get(anchor, 'section')})](#{anchor})" if anchor else ""
+        link = f" [(see “{section_titles[anchor]}”)](#{anchor})" if anchor in section_titles else ""
         lines.append(f"{i}. {kj['text']}{link}")
     return new_markdown_cell("\n".join(lines), metadata={"riskbrief": {"section": "key-judgments", "section_start": True}})
 
@@ -241,7 +248,8 @@ def assemble(
         titles[sections[name].anchor] = section_heading["text"] if section_heading else name
     items = number_items(body)
     kj = select_key_judgments(results, order)
-    cells = [key_judgments_cell(kj, titles), *body, *appendix_cells(results, order, titles, items, provenance)]
+    heading_texts = {**headings.anchors, **{h["id"]: h["text"] for h in headings.outline}}
+    cells = [key_judgments_cell(kj, heading_texts), *body, *appendix_cells(results, order, titles, items, provenance)]
     outline = [{"level": 2, "text": "Key judgments", "id": "key-judgments"}]
     outline += [h for h in headings.outline if h["level"] <= 3]
     outline += [{"level": 2, "text": "Methods and sources", "id": "methods"}, {"level": 2, "text": "Provenance", "id": "provenance"}]

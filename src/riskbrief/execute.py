@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -42,17 +44,45 @@ def check_parameters(section: Section, parameters: dict[str, Any]) -> None:
 
 
 def _failed_cell(nb_path: Path) -> tuple[int | None, str]:
-    """Index and first source line of the cell papermill marked as failed or still running."""
+    """Index and first source line of the last cell papermill started (the one that failed or hung)."""
     try:
         nb = nbformat.read(nb_path, as_version=4)
     except Exception:
         return None, ""
-    for i, cell in enumerate(nb.cells):
-        status = cell.metadata.get("papermill", {}).get("status")
-        if status in {"failed", "running"}:
-            first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
-            return i, first
-    return None, ""
+    started = [
+        (i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return None, ""
+    i, cell = started[-1]
+    first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+    return _source_position(nb, i), first
+
+
+def _source_position(executed: nbformat.NotebookNode, index: int) -> int:
+    """1-based position of an executed cell in the source notebook (as JupyterLab shows it),
+    discounting the cell papermill injected."""
+    injected = sum(
+        1 for c in executed.cells[:index] if "injected-parameters" in c.metadata.get("tags", [])
+    )
+    return index + 1 - injected
+
+
+@contextlib.contextmanager
+def _stderr_to(log: Path):
+    """Send this process's and the kernel's stderr (fd 2) to a log file while a notebook runs:
+    kernel and client chatter is kept for diagnosis but not mixed into the build's messages."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with log.open("ab") as f:
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def run(
@@ -72,22 +102,27 @@ def run(
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{section.name}.ipynb"
     print(label, flush=True)
+    log = out_dir.parent / "logs" / f"{section.name}.log"
     try:
-        pm.execute_notebook(
-            str(section.notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            progress_bar=False,
-            log_output=False,
-            cwd=str(out_dir),
-            execution_timeout=cell_timeout,
-        )
+        with _stderr_to(log):
+            pm.execute_notebook(
+                str(section.notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(out_dir),
+                execution_timeout=cell_timeout,
+                # the kernel talks to us on loopback only; its TCP-transport notice is noise here
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
     except PapermillExecutionError as exc:
         kept = _keep_failed(output, failed_dir)
         first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
+        position = _source_position(nbformat.read(kept, as_version=4), exc.cell_index) if kept.exists() else exc.cell_index
         raise BuildError(
-            f"{paths.display_path(section.notebook)}: cell {exc.exec_count} ({first.strip()!s:.80}) raised "
+            f"{paths.display_path(section.notebook)}: cell {position} ({first.strip()!s:.80}) raised "
             f"{exc.ename}: {exc.evalue}\n  the failed notebook is kept at {paths.display_path(kept)}"
         ) from None
     except CellTimeoutError:

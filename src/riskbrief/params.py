@@ -13,13 +13,28 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from riskbrief import paths
 from riskbrief.errors import InputError, InputErrors
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+
+
+def _iso_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date written as YYYY-MM-DD, got {value!r}")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+SectionName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
 class _Strict(BaseModel):
@@ -72,11 +87,11 @@ class BriefingParams(_Strict):
 
     title: NonEmpty
     subtitle: str = Field("", max_length=300)
-    as_of: dt.date
+    as_of: IsoDate
     audience: NonEmpty
     classification: Literal["PUBLIC", "INTERNAL", "DRAFT"]
     issued_by: NonEmpty = "riskbrief analysis team"
-    sections: list[Name] = Field(min_length=1)
+    sections: list[SectionName] = Field(min_length=1)
     seed: int = Field(ge=0, le=2**32 - 1)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     scenarios: ScenarioSettings = Field(default_factory=ScenarioSettings)
@@ -135,6 +150,16 @@ def parse(path: Path, raw: Any) -> BriefingParams:
         raise InputErrors(errors) from None
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is a field error, not a parser crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path) -> Any:
     try:
         text = path.read_bytes().decode("utf-8")
@@ -143,7 +168,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
