@@ -745,6 +745,21 @@ def trajectories(
     return pd.concat(frames, ignore_index=True)
 
 
+def source_line(models: Sequence[str], path: str | os.PathLike[str] | None = None) -> str:
+    """The source line of a figure or table: the models' papers and the scenarios file."""
+    where = paths.display_path(path if path is not None else default_path())
+    label = "Model" if len(models) == 1 else "Models"
+    cites = "; ".join(_SHORT_CITES[m] for m in models)
+    return f"{label}: {cites}. Scenario parameters: {where} (illustrative analyst assessment)."
+
+
+_SHORT_CITES = {
+    "racing": "Armstrong, Bostrom & Shulman (2016), Racing to the precipice",
+    "dsair": "Han, Pereira, Santos & Lenaerts (2020), To regulate or not",
+    "richardson": "Richardson (1960), Arms and Insecurity",
+}
+
+
 # --- tables ---------------------------------------------------------------------------------------
 
 
@@ -1037,8 +1052,17 @@ def headline(
     focus: str,
     draws: int,
     seed: int,
+    compared_with_previous: bool = False,
 ) -> dict[str, Any]:
-    """The numbers the key judgments and the change log need (plain JSON)."""
+    """The numbers the key judgments and the change log need (plain JSON).
+
+    ``scenarios`` holds, per scenario id, the disaster-probability quantiles
+    (``disaster_median``, ``disaster_p10``, ``disaster_p90``, ``disaster_p2_5``,
+    ``disaster_p97_5``, ``disaster_mean``, ``disaster_central``), Richardson's stability at
+    the central values, share of runaway draws and runaway growth, and the DSAIR zone, zone
+    shares and long-run safe share. ``comparison`` holds the paired ratio and difference of
+    the riskiest and safest scenario shown.
+    """
     per = {}
     for r in summary.to_dict("records"):
         per[r["id"]] = {
@@ -1059,6 +1083,7 @@ def headline(
     out: dict[str, Any] = {
         "scenarios": per,
         "focus": focus,
+        "compared_with_previous": bool(compared_with_previous),
         "draws": int(draws),
         "seed": int(seed),
     }
