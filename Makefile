@@ -28,7 +28,7 @@ help: ## show this help
 	@echo
 	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto]"
 	@echo
-	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1|\2/' | column -t -s '|'
+	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "briefings: $(BRIEFINGS)"
 

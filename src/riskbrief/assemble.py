@@ -104,6 +104,7 @@ def section_cells(nb: NotebookNode, section: Section, headings: Headings) -> lis
         else:
             continue
         cell.metadata = {"riskbrief": {"section": section.name}}
+        cell.id = f"{section.anchor}-{len(cells) + 1}"  # unique across the briefing, and stable
         if first:
             cell.metadata["riskbrief"]["section_start"] = True
             first = False
@@ -146,7 +147,9 @@ def key_judgments_cell(judgments: list[dict[str, Any]], section_titles: dict[str
         anchor = kj.get("anchor")
         link = f" [(see “{section_titles[anchor]}”)](#{anchor})" if anchor in section_titles else ""
         lines.append(f"{i}. {kj['text']}{link}")
-    return new_markdown_cell("\n".join(lines), metadata={"riskbrief": {"section": "key-judgments", "section_start": True}})
+    cell = new_markdown_cell("\n".join(lines), metadata={"riskbrief": {"section": "key-judgments", "section_start": True}})
+    cell.id = "key-judgments"
+    return cell
 
 
 def _methods_markdown(methods: Any) -> str:
@@ -220,10 +223,11 @@ def appendix_cells(
         f"| riskbrief package ({sum(i['kind'] == 'package' for i in prov['inputs'])} files) | "
         f"`{prov['package_digest'][:16]}` |",
     ]
-    return [
-        new_markdown_cell("\n".join(parts), metadata=meta),
-        new_markdown_cell("\n".join(prov_md), metadata={"riskbrief": {"section": "provenance", "section_start": True}}),
-    ]
+    methods_cell = new_markdown_cell("\n".join(parts), metadata=meta)
+    methods_cell.id = "methods"
+    prov_cell = new_markdown_cell("\n".join(prov_md), metadata={"riskbrief": {"section": "provenance", "section_start": True}})
+    prov_cell.id = "provenance"
+    return [methods_cell, prov_cell]
 
 
 def assemble(
