@@ -108,3 +108,14 @@ def test_bad_inputs():
         richardson.stability(-1, 1, 1, 1)
     with pytest.raises(ValueError, match="initial stocks"):
         richardson.simulate(1, 1, 2, 2, 0, 0, x0=-1, y0=0, years=1, steps_per_year=1)
+
+
+def test_clamped_stock_stays_at_zero_and_stops_feeding_the_rival():
+    # US at zero with goodwill (g < 0) outweighing fear of China's stock: x must stay at 0,
+    # so y follows dy/dt = -n y + h exactly: y(t) = h/n + (y0 - h/n) e^(-n t). Were x allowed
+    # below zero inside the solver, b x would pull y below this curve.
+    a, b, m, n, g, h = 0.1, 0.5, 0.5, 0.5, -0.5, 0.2
+    df = richardson.simulate(a, b, m, n, g, h, x0=0.0, y0=1.0, years=20, steps_per_year=4)
+    assert (df["x"] == 0.0).all()
+    expected = h / n + (1.0 - h / n) * np.exp(-n * df["year"].to_numpy())
+    np.testing.assert_allclose(df["y"].to_numpy(), expected, atol=1e-7)

@@ -113,9 +113,9 @@ def _finite(b: float, c: float, speed: float, p_fo: float, B: float, W: float) -
     # Each threshold solves  safe_side = (1 - p_r) * unsafe_side  for p_r.
     m0 = payoffs(b, c, speed, p_fo, 0.0, B, W)  # AU rows at p_r = 0
     return {
-        "collective": 1 - m0[0, 0] / m0[1, 1],
-        "as_risk_dominant": 1 - (m0[0, 0] + m0[0, 1]) / (m0[1, 0] + m0[1, 1]),
-        "cs_risk_dominant": 1 - (m0[2, 2] + m0[2, 1]) / (m0[1, 2] + m0[1, 1]),
+        "collective": float(1 - m0[0, 0] / m0[1, 1]),
+        "as_risk_dominant": float(1 - (m0[0, 0] + m0[0, 1]) / (m0[1, 0] + m0[1, 1])),
+        "cs_risk_dominant": float(1 - (m0[2, 2] + m0[2, 1]) / (m0[1, 2] + m0[1, 1])),
     }
 
 
