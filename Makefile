@@ -39,6 +39,7 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name riskbrief --display-name "Python 3 (riskbrief)" >/dev/null
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install; fi
 	$(PY) -c "import weasyprint" || { echo "WeasyPrint cannot load Pango: install it (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; }
 	touch $@
 

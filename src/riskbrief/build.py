@@ -175,6 +175,7 @@ def build(
         print(f"[{name}] rendering HTML and PDF ({renderer})", flush=True)
         rendered = render_fn(doc, work / "out", stem)
         timings["render"] = time.perf_counter() - t
+        timings.update(rendered.timings)
 
         t = time.perf_counter()
         files = {

@@ -16,8 +16,9 @@ import html
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,8 @@ def html_to_pdf(html_text: str, pdf_path: Path, *, base_dir: Path, identifier: s
 class Rendered:
     html: Path
     pdf: Path
+    #: seconds per step ("html", "pdf"), for the benchmark
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 RenderFn = Callable[[nbformat.NotebookNode, Path, str], Rendered]
@@ -173,13 +176,15 @@ RenderFn = Callable[[nbformat.NotebookNode, Path, str], Rendered]
 
 def render_nbconvert(nb: nbformat.NotebookNode, out_dir: Path, stem: str) -> Rendered:
     out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
     html_text = notebook_to_html(nb)
     html_path = out_dir / f"{stem}.html"
     html_path.write_text(html_text, encoding="utf-8")
+    t1 = time.perf_counter()
     pdf_path = out_dir / f"{stem}.pdf"
     fp = nb.metadata.get("riskbrief", {}).get("provenance", {}).get("fingerprint", stem)
     html_to_pdf(html_text, pdf_path, base_dir=out_dir, identifier=f"{stem}:{fp}")
-    return Rendered(html_path, pdf_path)
+    return Rendered(html_path, pdf_path, {"html": t1 - t0, "pdf": time.perf_counter() - t1})
 
 
 QUARTO_MISSING = (
