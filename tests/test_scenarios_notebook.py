@@ -84,6 +84,10 @@ def test_committed_notebook_is_clean_and_follows_the_contract():
             for line in c.source.splitlines():
                 if line.startswith("#"):
                     assert line.startswith(("## ", "### "))
+            # The briefing links a key judgment to the heading its anchor sits under.
+            if "<a id=" in c.source:
+                assert c.source.startswith("### ")
+                assert c.source.index("### ") < c.source.index("<a id=")
 
 
 @pytest.mark.slow
