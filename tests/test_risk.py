@@ -143,6 +143,19 @@ def test_summary_scores_bands_and_ranks():
     assert summary.set_index("id").loc["D", "band"] == "Low"
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ranking_ignores_sampling_noise(seed):
+    reg = make_register(
+        ("Z", "Weaponization", (3, 4, 5), (2, 3, 4)),
+        ("Y", "Weaponization", (3, 4, 5), (2, 3, 4)),
+        ("X", "Weaponization", (3, 4, 5), (3, 3, 4)),  # same mode, more upside: expected 12.67
+        ("W", "Weaponization", (3, 4, 5), (2, 3, 3)),  # same mode, less upside
+    )
+    summary, _ = risk.score_register(reg, 300, seed=seed)
+    assert summary["id"].tolist() == ["X", "Y", "Z", "W"]
+    assert summary.set_index("id").loc["X", "expected"] == pytest.approx(4 * (3 + 12 + 4) / 6)
+
+
 def test_p_critical_is_the_share_of_draws_at_16_or_more():
     summary, draws = risk.score_register(TINY, 1000, seed=5)
     b = summary.set_index("id").loc["B"]

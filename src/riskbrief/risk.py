@@ -31,6 +31,11 @@ Uncertainty
     score, 80% interval (10th to 90th percentile) and P(Critical) = share of draws scoring 16
     or more.
 
+Ranking
+    By most-likely score, then by expected score (the product of the two PERT means, exact
+    for independent scales), then by id: deterministic, so identical estimates never swap
+    places on sampling noise.
+
 Category roll-up
     A category's rating is the band of its most serious risk (highest most-likely score): a
     category is as serious as its worst risk. Beside it, P(any Critical): the share of draws in
@@ -188,7 +193,11 @@ def summarise(register: pd.DataFrame, draws: Draws) -> pd.DataFrame:
     """One row per risk: most-likely ``score`` and ``band``, sampled ``median``, ``p10``,
     ``p90`` and ``p_critical``; ranked (``rank`` 1 = most serious) and sorted by rank.
 
-    Ranking: most-likely score, then P(Critical), then median, then id (so ties are stable).
+    Also ``expected``: the expected score under the PERT distributions, E[L] x E[I] with
+    E = (low + 4 mode + high) / 6 (exact, since the two scales are drawn independently).
+
+    Ranking: most-likely score, then expected score, then id. Both keys are exact, so two
+    risks with the same estimates never swap places on sampling noise.
     """
     if tuple(register["id"]) != draws.ids:
         raise ValueError("draws were made for a different register")
@@ -200,13 +209,20 @@ def summarise(register: pd.DataFrame, draws: Draws) -> pd.DataFrame:
     out["p10"] = lo
     out["p90"] = hi
     out["p_critical"] = (draws.score >= CRITICAL_SCORE).mean(axis=0)
+    out["expected"] = pert_mean(out, "likelihood") * pert_mean(out, "impact")
     return rank(out)
+
+
+def pert_mean(frame: pd.DataFrame, scale: str) -> pd.Series:
+    """Mean of the PERT distribution of ``scale`` ('likelihood' or 'impact') for every row."""
+    low, mode, high = (frame[f"{scale}_{p}"] for p in ("low", "mode", "high"))
+    return (low + PERT_LAMBDA * mode + high) / (PERT_LAMBDA + 2)
 
 
 def rank(summary: pd.DataFrame) -> pd.DataFrame:
     """Sorted most serious first, with a 1-based ``rank`` column."""
     out = summary.sort_values(
-        ["score", "p_critical", "median", "id"], ascending=[False, False, False, True]
+        ["score", "expected", "id"], ascending=[False, False, True]
     ).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out
@@ -630,6 +646,10 @@ def methods(*, draws: int, seed: int) -> dict[str, Any]:
             f"Seed {seed}; each risk has its own random stream derived from the seed and its id, "
             "so results are reproducible and one risk's edit does not move another's numbers."
         ),
+        "ranking": (
+            "Risks are ranked by most-likely score, then by expected score (the product of "
+            "the PERT means of likelihood and impact), then by id."
+        ),
         "rollup": (
             "A category's rating is the band of its most serious risk; P(any Critical) is the "
             "share of draws in which at least one of its risks is Critical."
@@ -647,7 +667,16 @@ def methods(*, draws: int, seed: int) -> dict[str, Any]:
 
 def methods_text(m: Mapping[str, Any]) -> str:
     """The methods as one Markdown paragraph."""
-    keys = ("scales", "score", "bands", "sampling", "seed", "rollup", "article_comparison")
+    keys = (
+        "scales",
+        "score",
+        "bands",
+        "sampling",
+        "seed",
+        "ranking",
+        "rollup",
+        "article_comparison",
+    )
     words = " ".join(m[k] for k in keys)
     return (
         f"{words} Probabilities are worded on the ICD 203 scale of estimative language. "
