@@ -113,6 +113,13 @@ def test_duplicate_header_and_ragged_row(tmp_path):
         read(path)
 
 
+def test_broken_quoting_names_the_row(tmp_path):
+    path = write(tmp_path, 'id,name,score\na,Alpha,1\nb,"Be"ta,2\n')
+    with pytest.raises(InputError) as err:
+        read(path)
+    assert err.value.row == 3 and "not a readable CSV file" in str(err.value)
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         read(tmp_path / "nope.csv")

@@ -99,10 +99,12 @@ def read_table(
     if not text.strip():
         raise InputError(path, f"the file is empty; expected a header with: {', '.join(required)}")
 
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        records = list(reader)
     except csv.Error as exc:
-        raise InputError(path, f"not a readable CSV file: {exc}") from None
+        # line_num counts physical lines read; for a broken quote it is where reading stopped
+        raise InputError(path, f"not a readable CSV file: {exc}", row=reader.line_num) from None
 
     # Spreadsheet row numbers: record i (0-based) is row i + 1; blank records are skipped.
     numbered = [(i + 1, rec) for i, rec in enumerate(records) if any(c.strip() for c in rec)]

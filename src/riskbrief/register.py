@@ -79,14 +79,6 @@ CATEGORIES: tuple[str, ...] = (
     "Weaponization",
     "Competitive Dynamics",
 )
-#: Where each category usually falls in the MIT taxonomy (for reference; not enforced).
-CATEGORY_SUBDOMAINS: dict[str, tuple[str, ...]] = {
-    "Model Robustness": ("7.3", "2.2"),
-    "Alignment Complexity": ("7.1", "7.4"),
-    "Societal Disruption": ("6.1", "6.2", "6.3", "6.5", "6.6", "5.1", "5.2", "3.1", "3.2"),
-    "Weaponization": ("4.2", "7.2", "4.1"),
-    "Competitive Dynamics": ("6.4", "6.5"),
-}
 TRENDS: tuple[str, ...] = ("rising", "stable", "falling")
 ACTORS: tuple[str, ...] = ("US", "China", "global")
 ACTOR_SEPARATOR = ";"
