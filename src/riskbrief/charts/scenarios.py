@@ -257,10 +257,11 @@ def comparison_alt(summary: pd.DataFrame, comparison: Mapping | None = None) -> 
 
 def tornado(sensitivity: pd.DataFrame, title: str):
     """One-at-a-time sensitivity of the disaster probability around a scenario's central
-    values: for each parameter, a bar from the central-value risk to the risk at its low
-    setting and one to the risk at its high setting, each end labelled with the setting."""
+    values: for each parameter, two half-height bars from the central-value risk, to the risk
+    at its low setting (upper, plain) and at its high setting (lower, hatched), each end
+    labelled with the setting and the risk."""
     k = max(len(sensitivity), 1)
-    fig, ax = new_figure(6.7, 1.0 + 0.55 * k)
+    fig, ax = new_figure(6.7, 1.0 + 0.6 * k)
     if sensitivity.empty:
         ax.text(0.5, 0.5, "No parameter has a range", ha="center", transform=ax.transAxes)
         return fig
@@ -268,36 +269,35 @@ def tornado(sensitivity: pd.DataFrame, title: str):
     low_c, high_c = OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
     for i, r in enumerate(sensitivity.itertuples(index=False)):
         y = k - 1 - i
-        for value, setting, colour, hatch in (
-            (r.p_low, r.low_setting, low_c, None),
-            (r.p_high, r.high_setting, high_c, "///"),
+        for value, setting, colour, hatch, dy in (
+            (r.p_low, r.low_setting, low_c, None, 0.17),
+            (r.p_high, r.high_setting, high_c, "///", -0.17),
         ):
             ax.barh(
-                y,
+                y + dy,
                 value - base,
                 left=base,
-                height=0.6,
+                height=0.32,
                 color=colour,
                 edgecolor="white",
                 hatch=hatch,
                 linewidth=0.5,
             )
-            other = r.p_high if value == r.p_low else r.p_low
-            right = value > base or (value == base and other < base)
+            right = value > base or (value == base and dy < 0)
             ax.annotate(
                 f"{setting}: {pct(value)}",
-                (value, y),
+                (value, y + dy),
                 xytext=(4 if right else -4, 0),
                 textcoords="offset points",
                 ha="left" if right else "right",
                 va="center",
-                fontsize=7.5,
+                fontsize=7,
                 color=TEXT_COLOUR,
             )
     ax.axvline(base, color=TEXT_COLOUR, linewidth=1)
     ax.annotate(
         f"most-likely values: {pct(base)}",
-        (base, k - 0.5),
+        (base, k - 0.45),
         xytext=(0, 2),
         textcoords="offset points",
         ha="center",
@@ -309,19 +309,28 @@ def tornado(sensitivity: pd.DataFrame, title: str):
     ax.set_yticklabels(list(sensitivity["label"])[::-1])
     lo = min(sensitivity[["p_low", "p_high"]].min().min(), base)
     hi = max(sensitivity[["p_low", "p_high"]].max().max(), base)
-    pad = max(0.12, 0.35 * (hi - lo))
-    ax.set_xlim(max(0.0, lo - pad), min(1.0, hi + pad))
-    ax.set_ylim(-0.6, k - 0.1)
+    # Room for the end labels on both sides; ticks only where probabilities live.
+    pad = max(0.14, 0.3 * (hi - lo))
+    left, right_end = lo - pad, hi + pad
+    ax.set_xlim(left, right_end)
+    ticks = [t for t in np.linspace(0, 1, 11) if left <= t <= right_end]
+    ax.set_xticks(ticks)
+    ax.set_ylim(-0.6, k - 0.05)
     ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(f"chance the first advanced AI is unsafe: {title} scenario")
     ax.grid(axis="y", visible=False)
     ax.legend(
         handles=[
-            Patch(facecolor=low_c, label="parameter at its low setting"),
-            Patch(facecolor=high_c, hatch="///", edgecolor="white", label="at its high setting"),
+            Patch(facecolor=low_c, label="parameter at its low setting (upper bar)"),
+            Patch(
+                facecolor=high_c,
+                hatch="///",
+                edgecolor="white",
+                label="at its high setting (lower bar)",
+            ),
         ],
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.28),
+        bbox_to_anchor=(0.5, -0.22),
         ncols=2,
         fontsize=7,
     )
