@@ -62,7 +62,9 @@ $(BUILD)/deps.mk: $(wildcard params/*.yaml) src/riskbrief/sections.py | $(VENV_S
 
 # A briefing missing from reports/ (never built, or deleted) must be built: an empty rule
 # for its `latest` pointer makes the stamp out of date when the pointer does not exist.
-reports/%/latest: ;
+# (Explicit targets, so make does not treat them as intermediate files it may skip.)
+LATEST := $(BRIEFINGS:%=reports/%/latest)
+$(LATEST): ;
 
 $(STAMP_DIR)/%.stamp: params/%.yaml $(PKG_SRC) requirements.lock reports/%/latest | $(VENV_STAMP)
 	@mkdir -p $(@D)

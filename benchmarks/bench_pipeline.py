@@ -37,7 +37,12 @@ def stage_times(name: str, repeat: int) -> dict[str, list[float]]:
         for _ in range(repeat):
             t0 = time.perf_counter()
             with contextlib.redirect_stdout(io.StringIO()):
-                res = build(name, reports_dir=Path(tmp) / "reports", build_dir=Path(tmp) / "build", force=True)
+                res = build(
+                    name,
+                    reports_dir=Path(tmp) / "reports",
+                    build_dir=Path(tmp) / "build",
+                    force=True,
+                )
             runs["total"].append(time.perf_counter() - t0)
             for k in STAGES:
                 runs[k].append(res.timings.get(k, 0.0))
@@ -58,9 +63,27 @@ def bare_tools(name: str, repeat: int) -> list[float]:
                 pfile = tmp / f"{s}.params.yaml"
                 pfile.write_text(yaml.safe_dump(p))
                 out = tmp / f"{s}.ipynb"
-                subprocess.run([str(BIN / "papermill"), str(sec.notebook), str(out), "-f", str(pfile), "-k", "python3",
-                                "--no-progress-bar", "--cwd", str(tmp)], check=True, capture_output=True)
-                subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)], check=True, capture_output=True)
+                subprocess.run(
+                    [
+                        str(BIN / "papermill"),
+                        str(sec.notebook),
+                        str(out),
+                        "-f",
+                        str(pfile),
+                        "-k",
+                        "python3",
+                        "--no-progress-bar",
+                        "--cwd",
+                        str(tmp),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
+                subprocess.run(
+                    [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)],
+                    check=True,
+                    capture_output=True,
+                )
             times.append(time.perf_counter() - t0)
     return times
 
@@ -68,21 +91,25 @@ def bare_tools(name: str, repeat: int) -> list[float]:
 def make_runs(repeat: int) -> tuple[list[float], list[float]]:
     """Cold `make briefings` in a fresh copy of the project (existing .venv), then a no-op one."""
     cold, noop = [], []
-    tracked = subprocess.run(["git", "ls-files"], cwd=paths.ROOT, capture_output=True, text=True, check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=paths.ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="rb-make-") as tmp:
             tmp = Path(tmp)
             for f in tracked:
                 (tmp / f).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(paths.ROOT / f, tmp / f)
-            os.symlink(paths.ROOT / ".venv", tmp / ".venv")
+            (tmp / ".venv").symlink_to(paths.ROOT / ".venv")
             env = {**os.environ, "RISKBRIEF_ROOT": str(tmp)}
             cmd = ["make", "--no-print-directory", "-o", ".venv/.installed", "briefings"]
             t0 = time.perf_counter()
             subprocess.run(cmd, cwd=tmp, env=env, check=True, capture_output=True)
             cold.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            out = subprocess.run(cmd, cwd=tmp, env=env, check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                cmd, cwd=tmp, env=env, check=True, capture_output=True, text=True
+            ).stdout
             noop.append(time.perf_counter() - t0)
             assert "Nothing to be done" in out, out
     return cold, noop
@@ -102,13 +129,21 @@ def main() -> None:
         runs = stage_times(name, args.repeat)
         bare = median(bare_tools(name, args.repeat))
         total = median(runs["total"])
-        print(f"{name:<14}" + "".join(f"{median(runs[k]):>10.2f}" for k in (*STAGES, "total")) + f"{bare:>10.2f}{total / bare:>10.2f}")
-    print("bare = papermill CLI + jupyter nbconvert --to html on the same notebooks (no PDF, no assembly, no publishing);")
+        print(
+            f"{name:<14}"
+            + "".join(f"{median(runs[k]):>10.2f}" for k in (*STAGES, "total"))
+            + f"{bare:>10.2f}{total / bare:>10.2f}"
+        )
+    print(
+        "bare = papermill CLI + jupyter nbconvert --to html on the same notebooks (no PDF, no assembly, no publishing);"
+    )
     print("ratio = riskbrief total / bare")
     if not args.skip_make:
         cold, noop = make_runs(args.repeat)
         print(f"make briefings, cold (all briefings, fresh copy): {median(cold):.2f} s")
-        print(f"make briefings, no-op (nothing changed):         {median(noop):.3f} s  (target < 1 s)")
+        print(
+            f"make briefings, no-op (nothing changed):         {median(noop):.3f} s  (target < 1 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from projects import make_project  # noqa: E402
+from projects import make_project
 
 
 @pytest.fixture

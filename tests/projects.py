@@ -21,7 +21,11 @@ PYTHON = sys.executable
 
 def notebook(path: Path, heading: str, parameters: str, body: list[str]) -> Path:
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (riskbrief)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (riskbrief)",
+        "language": "python",
+    }
     nb.cells = [new_markdown_cell(heading)]
     params = new_code_cell(dedent(parameters).strip())
     params.metadata["tags"] = ["parameters"]
@@ -41,7 +45,12 @@ previous_results_path = None
 """
 
 
-def make_project(root: Path, *, title: str = "Demo briefing", value_file_text: str = "label,value\nalpha,3\nbeta,5\n") -> Path:
+def make_project(
+    root: Path,
+    *,
+    title: str = "Demo briefing",
+    value_file_text: str = "label,value\nalpha,3\nbeta,5\n",
+) -> Path:
     """A project with one briefing 'demo' and two sections, 'chart' and 'notes'."""
     (root / "data").mkdir(parents=True, exist_ok=True)
     (root / "data" / "values.csv").write_text(value_file_text, encoding="utf-8")
@@ -65,14 +74,16 @@ def make_project(root: Path, *, title: str = "Demo briefing", value_file_text: s
             show_markdown("### Values {#chart-values}\\n\\nThe values add up to " + str(total) + ".")
             fig, ax = new_figure(5, 3)
             ax.bar(df["label"], df["value"])
-            show_figure(fig, key="chart-bars", caption="Values by label.", alt=f"Bar chart of {len(df)} values; total {total}.", source="data/values.csv")
+            show_figure(fig, key="chart-bars", caption="Values by label.",
+                        alt=f"Bar chart of {len(df)} values; total {total}.", source="data/values.csv")
             show_table(df.astype(str), key="chart-table", caption="The values.", source="data/values.csv")
             for label in df["label"]:
                 show_markdown("Label: " + md_escape(label))
             """,
             """
             write_results(results_path, section="chart", headline={"total": total},
-                          key_judgments=[{"text": f"The values add up to {total}.", "anchor": "chart-values", "value": total}],
+                          key_judgments=[{"text": f"The values add up to {total}.",
+                                          "anchor": "chart-values", "value": total}],
                           methods="Values are summed.")
             """,
         ],
@@ -100,7 +111,14 @@ def make_project(root: Path, *, title: str = "Demo briefing", value_file_text: s
     return root
 
 
-def write_params(root: Path, name: str, *, title: str = "Demo briefing", sections: str = "[chart, notes]", extra: str = "") -> Path:
+def write_params(
+    root: Path,
+    name: str,
+    *,
+    title: str = "Demo briefing",
+    sections: str = "[chart, notes]",
+    extra: str = "",
+) -> Path:
     p = root / "params" / f"{name}.yaml"
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(
@@ -121,7 +139,9 @@ def write_params(root: Path, name: str, *, title: str = "Demo briefing", section
     return p
 
 
-def run_cli(root: Path, *args: str, check: bool = False, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    root: Path, *args: str, check: bool = False, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RISKBRIEF_ROOT": str(root)}
     proc = subprocess.run(
         [PYTHON, "-m", "riskbrief", *args],
@@ -133,5 +153,7 @@ def run_cli(root: Path, *args: str, check: bool = False, timeout: int = 300) -> 
         check=False,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"riskbrief {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"riskbrief {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc

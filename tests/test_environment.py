@@ -39,7 +39,9 @@ def test_environment_yml_has_the_same_packages_as_pyproject() -> None:
     py, conda = _pyproject(), _conda()
     assert set(py) == set(conda) - CONDA_ONLY
     for name, spec in py.items():
-        assert _normalise(spec) == _normalise(conda[name]), f"{name}: pyproject {spec!r} vs environment.yml {conda[name]!r}"
+        assert _normalise(spec) == _normalise(conda[name]), (
+            f"{name}: pyproject {spec!r} vs environment.yml {conda[name]!r}"
+        )
 
 
 def test_environment_yml_offers_quarto() -> None:
@@ -55,4 +57,6 @@ def test_lock_file_pins_every_dependency_within_its_range() -> None:
     for name, spec in _pyproject().items():
         key = name.replace("_", "-")
         assert key in pins, f"{name} is not pinned in requirements.lock (run 'make lock')"
-        assert Requirement(f"{name}{spec}").specifier.contains(pins[key], prereleases=True), f"{name}=={pins[key]} outside {spec}"
+        assert Requirement(f"{name}{spec}").specifier.contains(pins[key], prereleases=True), (
+            f"{name}=={pins[key]} outside {spec}"
+        )

@@ -19,8 +19,12 @@ def test_notebook_is_stripped(path: Path) -> None:
     nb = json.loads(path.read_text(encoding="utf-8"))
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
-            assert not cell.get("outputs"), f"{path.name} cell {i + 1} has outputs: strip them (nbstripout)"
-            assert cell.get("execution_count") is None, f"{path.name} cell {i + 1} has an execution count"
+            assert not cell.get("outputs"), (
+                f"{path.name} cell {i + 1} has outputs: strip them (nbstripout)"
+            )
+            assert cell.get("execution_count") is None, (
+                f"{path.name} cell {i + 1} has an execution count"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

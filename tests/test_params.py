@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from projects import run_cli, write_params
+
 from riskbrief import params
 from riskbrief.errors import InputError
 
@@ -94,7 +94,9 @@ def test_unknown_section(in_project: Path) -> None:
 
 def test_missing_data_file(in_project: Path) -> None:
     # the registry's 'context' section reads data.indicators; give it a notebook and a wrong path
-    (in_project / "notebooks" / "context.ipynb").write_bytes((in_project / "notebooks" / "notes.ipynb").read_bytes())
+    (in_project / "notebooks" / "context.ipynb").write_bytes(
+        (in_project / "notebooks" / "notes.ipynb").read_bytes()
+    )
     msg = _error(in_project, "data:\n  indicators: data/nope.csv\n", sections="[context]")
     assert "field 'data.indicators'" in msg and "file not found" in msg and "nope.csv" in msg
 

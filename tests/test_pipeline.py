@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from projects import run_cli, write_params
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +25,7 @@ def tree_digest(root: Path) -> dict[str, str]:
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
         if p.is_symlink():
-            out[rel] = "-> " + os.readlink(p)
+            out[rel] = "-> " + str(p.readlink())
         elif p.is_file():
             out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
@@ -52,16 +51,24 @@ def test_progress_one_line_per_notebook(built: Path) -> None:
 def test_published_layout_and_manifest(built: Path) -> None:
     v1 = built / "reports" / "demo" / "v1"
     assert (v1 / "demo-v1.pdf").is_file() and (v1 / "demo-v1.html").is_file()
-    assert (v1 / "notebooks" / "chart.ipynb").is_file() and (v1 / "results" / "chart.json").is_file()
-    assert os.readlink(built / "reports" / "demo" / "latest") == "v1"
+    assert (v1 / "notebooks" / "chart.ipynb").is_file() and (
+        v1 / "results" / "chart.json"
+    ).is_file()
+    assert (built / "reports" / "demo" / "latest").readlink() == Path("v1")
     m = json.loads((v1 / "manifest.json").read_text())
     assert m["version"] == 1 and m["supersedes"] is None and len(m["fingerprint"]) == 64
-    assert {"params/demo.yaml", "notebooks/chart.ipynb", "notebooks/notes.ipynb"} <= {i["path"] for i in m["inputs"]}
+    assert {"params/demo.yaml", "notebooks/chart.ipynb", "notebooks/notes.ipynb"} <= {
+        i["path"] for i in m["inputs"]
+    }
     assert all(len(i["sha256"]) == 64 for i in m["inputs"])
     assert m["parameters"]["title"] == "Demo briefing"
     assert m["renderer"]["name"] == "nbconvert" and "weasyprint" in m["renderer"]["version"]
     assert "papermill" in m["packages"] and "git" in m
-    assert {o["path"] for o in m["outputs"]} >= {"demo-v1.pdf", "demo-v1.html", "results/chart.json"}
+    assert {o["path"] for o in m["outputs"]} >= {
+        "demo-v1.pdf",
+        "demo-v1.html",
+        "results/chart.json",
+    }
     for o in m["outputs"]:
         assert hashlib.sha256((v1 / o["path"]).read_bytes()).hexdigest() == o["sha256"], o["path"]
     index = (built / "reports" / "index.html").read_text()
@@ -74,7 +81,14 @@ def test_pdf_reads_back(built: Path) -> None:
     text = pdf_text(pdf)
     assert "Demo briefing" in text
     assert "v1" in text
-    for heading in ("Key judgments", "Contents", "Chart section", "Notes section", "Methods and sources", "Provenance"):
+    for heading in (
+        "Key judgments",
+        "Contents",
+        "Chart section",
+        "Notes section",
+        "Methods and sources",
+        "Provenance",
+    ):
         assert heading in text, heading
     n = len(reader.pages)
     assert f"Page 2 of {n}" in text and f"Page {n} of {n}" in text
@@ -86,7 +100,14 @@ def test_pdf_reads_back(built: Path) -> None:
 def test_html_has_no_code_prompts_or_network(built: Path) -> None:
     html = (built / "reports" / "demo" / "v1" / "demo-v1.html").read_text()
     assert "Demo briefing" in html and "The values add up to 8." in html
-    for code_marker in ("write_results", "import pandas", "jp-InputPrompt", "In&nbsp;[", "injected-parameters", "class=\"input"):
+    for code_marker in (
+        "write_results",
+        "import pandas",
+        "jp-InputPrompt",
+        "In&nbsp;[",
+        "injected-parameters",
+        'class="input',
+    ):
         assert code_marker not in html, code_marker
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assert "<script" not in html.lower()
@@ -108,7 +129,7 @@ def test_changed_input_publishes_next_version_and_keeps_earlier(built: Path) -> 
     assert "published v2" in proc.stdout
     reports = built / "reports" / "demo"
     assert tree_digest(reports / "v1") == v1_before
-    assert os.readlink(reports / "latest") == "v2"
+    assert (reports / "latest").readlink() == Path("v2")
     m2 = json.loads((reports / "v2" / "manifest.json").read_text())
     assert m2["supersedes"] == 1
     assert "supersedes v1" in pdf_text(reports / "v2" / "demo-v2.pdf")
@@ -149,11 +170,20 @@ def test_failure_on_first_build_leaves_no_briefing_dir(demo_project: Path) -> No
 def test_cell_timeout_names_the_cell(demo_project: Path) -> None:
     from projects import COMMON, notebook
 
-    notebook(demo_project / "notebooks" / "slow.ipynb", "## Slow", COMMON, ["import time", "time.sleep(60)"])
+    notebook(
+        demo_project / "notebooks" / "slow.ipynb",
+        "## Slow",
+        COMMON,
+        ["import time", "time.sleep(60)"],
+    )
     write_params(demo_project, "demo", sections="[slow]", extra="execution:\n  cell_timeout: 2\n")
     proc = run_cli(demo_project, "build", "demo")
     assert proc.returncode == 1
-    assert "notebooks/slow.ipynb" in proc.stderr and "time.sleep(60)" in proc.stderr and "timeout of 2 s" in proc.stderr
+    assert (
+        "notebooks/slow.ipynb" in proc.stderr
+        and "time.sleep(60)" in proc.stderr
+        and "timeout of 2 s" in proc.stderr
+    )
 
 
 def test_notebook_without_parameters_cell(demo_project: Path) -> None:
@@ -171,7 +201,17 @@ def test_notebook_without_parameters_cell(demo_project: Path) -> None:
 def test_concurrent_builds_publish_one_version(demo_project: Path) -> None:
     env = {**os.environ, "RISKBRIEF_ROOT": str(demo_project)}
     cmd = [sys.executable, "-m", "riskbrief", "build", "demo"]
-    procs = [subprocess.Popen(cmd, cwd=demo_project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            cmd,
+            cwd=demo_project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     stdout = "".join(o[0] for o in outs)
@@ -182,7 +222,12 @@ def test_concurrent_builds_publish_one_version(demo_project: Path) -> None:
 def test_nbconvert_exporter_is_registered(built: Path) -> None:
     doc = built / "reports" / "demo" / "v1" / "demo-v1.ipynb"
     jupyter = Path(sys.executable).with_name("jupyter")
-    proc = subprocess.run([str(jupyter), "nbconvert", "--to", "riskbrief", "--stdout", str(doc)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(jupyter), "nbconvert", "--to", "riskbrief", "--stdout", str(doc)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "<h1>Demo briefing</h1>" in proc.stdout and "<script" not in proc.stdout
 
@@ -191,7 +236,11 @@ def test_list_and_show(built: Path) -> None:
     out = run_cli(built, "list", check=True).stdout
     assert re.search(r"^demo\s+v1\s+2026-01-01\s+Demo briefing", out, re.M)
     out = run_cli(built, "show", "demo", check=True).stdout
-    assert "Demo briefing — v1 (first edition)" in out and "demo-v1.pdf" in out and "params/demo.yaml" in out
+    assert (
+        "Demo briefing — v1 (first edition)" in out
+        and "demo-v1.pdf" in out
+        and "params/demo.yaml" in out
+    )
     proc = run_cli(built, "show", "demo", "--version", "9")
     assert proc.returncode == 2 and "no version 9" in proc.stderr
 
@@ -202,12 +251,21 @@ def test_cli_help(demo_project: Path, command: str) -> None:
     assert proc.stdout.startswith("usage: riskbrief " + command)
 
 
-def test_quarto_missing_is_a_clear_error(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quarto_missing_is_a_clear_error(
+    demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
     if shutil.which("quarto"):
         pytest.skip("quarto is installed; this checks the message when it is absent")
     proc = run_cli(demo_project, "build", "demo", "--renderer", "quarto")
     assert proc.returncode == 1
-    assert "quarto" in proc.stderr and "pip install quarto-cli" in proc.stderr and "conda" in proc.stderr
-    assert not (demo_project / "build" / "demo").exists() and not (demo_project / "reports" / "demo").exists()
+    assert (
+        "quarto" in proc.stderr
+        and "pip install quarto-cli" in proc.stderr
+        and "conda" in proc.stderr
+    )
+    assert (
+        not (demo_project / "build" / "demo").exists()
+        and not (demo_project / "reports" / "demo").exists()
+    )

@@ -97,7 +97,9 @@ def section_cells(nb: NotebookNode, section: Section, headings: Headings) -> lis
             if not cell.outputs:
                 continue
             for o in cell.outputs:
-                if "text/markdown" in o.get("data", {}) and "riskbrief" not in o.get("metadata", {}):
+                if "text/markdown" in o.get("data", {}) and "riskbrief" not in o.get(
+                    "metadata", {}
+                ):
                     o.data["text/markdown"] = headings.process(o.data["text/markdown"])
             cell.source = ""  # code is never part of a briefing
             cell.execution_count = None
@@ -128,7 +130,9 @@ def number_items(cells: list[NotebookNode]) -> list[dict[str, Any]]:
     return items
 
 
-def select_key_judgments(results: dict[str, dict[str, Any]], order: list[str]) -> list[dict[str, Any]]:
+def select_key_judgments(
+    results: dict[str, dict[str, Any]], order: list[str]
+) -> list[dict[str, Any]]:
     """Up to six judgments, taken in turn from each section in briefing order."""
     queues = [list(results.get(s, {}).get("key_judgments", [])) for s in order]
     chosen: list[dict[str, Any]] = []
@@ -139,7 +143,9 @@ def select_key_judgments(results: dict[str, dict[str, Any]], order: list[str]) -
     return chosen
 
 
-def key_judgments_cell(judgments: list[dict[str, Any]], section_titles: dict[str, str]) -> NotebookNode:
+def key_judgments_cell(
+    judgments: list[dict[str, Any]], section_titles: dict[str, str]
+) -> NotebookNode:
     lines = ["## Key judgments {#key-judgments}", ""]
     if not judgments:
         lines.append("The sections of this briefing produced no key judgments.")
@@ -147,7 +153,10 @@ def key_judgments_cell(judgments: list[dict[str, Any]], section_titles: dict[str
         anchor = kj.get("anchor")
         link = f" [(see “{section_titles[anchor]}”)](#{anchor})" if anchor in section_titles else ""
         lines.append(f"{i}. {kj['text']}{link}")
-    cell = new_markdown_cell("\n".join(lines), metadata={"riskbrief": {"section": "key-judgments", "section_start": True}})
+    cell = new_markdown_cell(
+        "\n".join(lines),
+        metadata={"riskbrief": {"section": "key-judgments", "section_start": True}},
+    )
     cell.id = "key-judgments"
     return cell
 
@@ -186,7 +195,12 @@ def appendix_cells(
     for s in order:
         m = results.get(s, {}).get("methods")
         if m:
-            parts += [f"### {section_titles.get(s.replace('_', '-'), s)}: methods", "", _methods_markdown(m), ""]
+            parts += [
+                f"### {section_titles.get(s.replace('_', '-'), s)}: methods",
+                "",
+                _methods_markdown(m),
+                "",
+            ]
     if items:
         parts += ["### Sources of figures and tables", ""]
         for it in items:
@@ -200,7 +214,11 @@ def appendix_cells(
         ("Supersedes", f"v{prov['supersedes']}" if prov.get("supersedes") else "first edition"),
         ("Built", prov["built_at"]),
         ("Input fingerprint", f"`{prov['fingerprint']}`"),
-        ("Git commit", f"`{prov['git']['commit']}`" + (" (uncommitted changes)" if prov["git"].get("dirty") else "")),
+        (
+            "Git commit",
+            f"`{prov['git']['commit']}`"
+            + (" (uncommitted changes)" if prov["git"].get("dirty") else ""),
+        ),
         ("Renderer", prov["renderer"]),
         ("Python", prov["python"]),
         *[(name, ver) for name, ver in sorted(prov.get("key_packages", {}).items())],
@@ -213,19 +231,28 @@ def appendix_cells(
         "",
         "| Item | Value |",
         "|---|---|",
-        *[f"| {k} | {narrative.md_escape(v) if not str(v).startswith('`') else v} |" for k, v in rows],
+        *[
+            f"| {k} | {narrative.md_escape(v) if not str(v).startswith('`') else v} |"
+            for k, v in rows
+        ],
         "",
         "### Inputs",
         "",
         "| Input | sha256 |",
         "|---|---|",
-        *[f"| {narrative.md_escape(i['path'])} | `{i['sha256'][:16]}` |" for i in prov["inputs"] if i["kind"] != "package"],
+        *[
+            f"| {narrative.md_escape(i['path'])} | `{i['sha256'][:16]}` |"
+            for i in prov["inputs"]
+            if i["kind"] != "package"
+        ],
         f"| riskbrief package ({sum(i['kind'] == 'package' for i in prov['inputs'])} files) | "
         f"`{prov['package_digest'][:16]}` |",
     ]
     methods_cell = new_markdown_cell("\n".join(parts), metadata=meta)
     methods_cell.id = "methods"
-    prov_cell = new_markdown_cell("\n".join(prov_md), metadata={"riskbrief": {"section": "provenance", "section_start": True}})
+    prov_cell = new_markdown_cell(
+        "\n".join(prov_md), metadata={"riskbrief": {"section": "provenance", "section_start": True}}
+    )
     prov_cell.id = "provenance"
     return [methods_cell, prov_cell]
 
@@ -253,18 +280,36 @@ def assemble(
     items = number_items(body)
     kj = select_key_judgments(results, order)
     heading_texts = {**headings.anchors, **{h["id"]: h["text"] for h in headings.outline}}
-    cells = [key_judgments_cell(kj, heading_texts), *body, *appendix_cells(results, order, titles, items, provenance)]
+    cells = [
+        key_judgments_cell(kj, heading_texts),
+        *body,
+        *appendix_cells(results, order, titles, items, provenance),
+    ]
     outline = [{"level": 2, "text": "Key judgments", "id": "key-judgments"}]
     outline += [h for h in headings.outline if h["level"] <= 3]
-    outline += [{"level": 2, "text": "Methods and sources", "id": "methods"}, {"level": 2, "text": "Provenance", "id": "provenance"}]
+    outline += [
+        {"level": 2, "text": "Methods and sources", "id": "methods"},
+        {"level": 2, "text": "Provenance", "id": "provenance"},
+    ]
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["riskbrief"] = {
         **cover,
         "toc": outline,
         "key_judgments": kj,
-        "items": [{k: v for k, v in it.items() if k in {"kind", "number", "caption", "source", "section", "key"}} for it in items],
+        "items": [
+            {
+                k: v
+                for k, v in it.items()
+                if k in {"kind", "number", "caption", "source", "section", "key"}
+            }
+            for it in items
+        ],
         "provenance": provenance,
     }
     return nb

@@ -17,7 +17,18 @@ from riskbrief import assemble, execute, inputs, params, paths, publish, render,
 from riskbrief.errors import BuildError
 from riskbrief.results import read_results
 
-KEY_PACKAGES = ("papermill", "nbconvert", "nbclient", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "pydantic", "weasyprint")
+KEY_PACKAGES = (
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "seaborn",
+    "pydantic",
+    "weasyprint",
+)
 _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
 
 
@@ -32,20 +43,39 @@ class BuildResult:
 
 def git_state() -> dict[str, Any]:
     """The commit of the project tree and whether it has uncommitted changes."""
+
     def git(*args: str) -> str | None:
         try:
-            out = subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True, check=False, timeout=20)
+            out = subprocess.run(
+                ["git", *args],
+                cwd=paths.ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=20,
+            )
         except (OSError, subprocess.TimeoutExpired):
             return None
         return out.stdout.strip() if out.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit or "unknown (not a git checkout)", "dirty": bool(status) if status is not None else None}
+    return {
+        "commit": commit or "unknown (not a git checkout)",
+        "dirty": bool(status) if status is not None else None,
+    }
 
 
 def package_versions() -> dict[str, str]:
-    return dict(sorted({d.metadata["Name"].lower(): d.version for d in metadata.distributions() if d.metadata["Name"]}.items()))
+    return dict(
+        sorted(
+            {
+                d.metadata["Name"].lower(): d.version
+                for d in metadata.distributions()
+                if d.metadata["Name"]
+            }.items()
+        )
+    )
 
 
 def scrub_volatile(nb_path: Path) -> None:
@@ -60,6 +90,22 @@ def scrub_volatile(nb_path: Path) -> None:
             cm.get("papermill", {}).pop(key, None)
         cm.pop("execution", None)
     nbformat.write(nb, nb_path)
+
+
+SNAPSHOT_KINDS = ("params", "data", "notebook", "docs", "lock")
+
+
+def snapshot_name(input_name: str) -> str:
+    """Where a copy of an input lives inside a version directory."""
+    p = Path(input_name)
+    return f"inputs/{p.as_posix()}" if not p.is_absolute() else f"inputs/external/{p.name}"
+
+
+def input_snapshot(briefing: params.Briefing) -> dict[str, Path]:
+    """Copies of the params, data and notebooks a version was built from (package code is
+    identified by the git commit and the hashes in the manifest): what changed since the last
+    version is computed from them, and a version can be rebuilt from them."""
+    return {snapshot_name(i.name): i.path for i in inputs.briefing_inputs(briefing) if i.kind in SNAPSHOT_KINDS}
 
 
 def build(
@@ -90,18 +136,26 @@ def build(
         hashed = inputs.hashed_inputs(briefing)
         fingerprint = inputs.fingerprint(hashed, renderer)
         prev = publish.latest(bdir)
-        if prev is not None and not force and publish.read_manifest(bdir, prev).get("fingerprint") == fingerprint:
+        if (
+            prev is not None
+            and not force
+            and publish.read_manifest(bdir, prev).get("fingerprint") == fingerprint
+        ):
             print(f"[{name}] up to date (v{prev})", flush=True)
             return BuildResult(name, prev, False, bdir / f"v{prev}", timings)
         version = (prev or 0) + 1
 
-        prev_results = {s.name: bdir / f"v{prev}" / "results" / f"{s.name}.json" for s in secs} if prev else {}
+        prev_results = (
+            {s.name: bdir / f"v{prev}" / "results" / f"{s.name}.json" for s in secs} if prev else {}
+        )
         sec_dir = work / "sections"
         plan = []
         for s in secs:
             res = sec_dir / f"{s.name}.json"
             previous = prev_results.get(s.name)
-            p = sections.parameters(briefing, s, res, previous if previous and previous.is_file() else None)
+            p = sections.parameters(
+                briefing, s, res, previous if previous and previous.is_file() else None
+            )
             execute.check_parameters(s, p)
             plan.append((s, p, res))
         timings["validate"] = time.perf_counter() - t0
@@ -121,7 +175,9 @@ def build(
                 label=f"[{name}] {i}/{len(plan)} executing {paths.display_path(s.notebook)}",
             )
             if not res.is_file():
-                raise BuildError(f"{paths.display_path(s.notebook)} ran but did not write its results JSON ({res.name})")
+                raise BuildError(
+                    f"{paths.display_path(s.notebook)} ran but did not write its results JSON ({res.name})"
+                )
             scrub_volatile(out)
             executed[s.name] = out
             results[s.name] = read_results(res)
@@ -184,6 +240,7 @@ def build(
             f"{stem}.ipynb": doc_path,
             **{f"notebooks/{s}.ipynb": path for s, path in executed.items()},
             **{f"results/{s.name}.json": res for s, _, res in plan},
+            **input_snapshot(briefing),
         }
         manifest = {
             "briefing": name,
@@ -197,10 +254,14 @@ def build(
             "packages": versions_installed,
             "renderer": {"name": renderer, "version": provenance["renderer"]},
             "parameters": briefing.params.model_dump(mode="json"),
-            "key_judgments": [kj.get("text", "") for kj in doc.metadata["riskbrief"]["key_judgments"]],
+            "key_judgments": [
+                kj.get("text", "") for kj in doc.metadata["riskbrief"]["key_judgments"]
+            ],
         }
         vdir = publish.publish_version(bdir, version, files, manifest)
         publish.write_index(reports_dir, build_dir / "locks")
         timings["publish"] = time.perf_counter() - t
-    print(f"[{name}] published v{version}: {paths.display_path(vdir / rendered.pdf.name)}", flush=True)
+    print(
+        f"[{name}] published v{version}: {paths.display_path(vdir / rendered.pdf.name)}", flush=True
+    )
     return BuildResult(name, version, True, vdir, timings)

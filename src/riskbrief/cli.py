@@ -21,7 +21,9 @@ from riskbrief.errors import BuildError, InputError, RiskbriefError
 
 
 def _dirs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--reports-dir", type=Path, default=None, help="published briefings (default: reports/)")
+    parser.add_argument(
+        "--reports-dir", type=Path, default=None, help="published briefings (default: reports/)"
+    )
     parser.add_argument("--build-dir", type=Path, default=None, help="work files (default: build/)")
 
 
@@ -29,7 +31,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     from riskbrief.build import build
 
     for target in args.briefings:
-        build(target, reports_dir=args.reports_dir, build_dir=args.build_dir, renderer=args.renderer, force=args.force)
+        build(
+            target,
+            reports_dir=args.reports_dir,
+            build_dir=args.build_dir,
+            renderer=args.renderer,
+            force=args.force,
+        )
     return 0
 
 
@@ -44,7 +52,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         vs = publish.versions(reports / name)
         if vs:
             m = publish.read_manifest(reports / name, vs[-1])
-            print(f"{name:<20} v{vs[-1]:<4} {m['parameters'].get('as_of', ''):<12} {m['parameters'].get('title', '')}")
+            print(
+                f"{name:<20} v{vs[-1]:<4} {m['parameters'].get('as_of', ''):<12} {m['parameters'].get('title', '')}"
+            )
         else:
             print(f"{name:<20} {'—':<5} {'':<12} (not built yet)")
     return 0
@@ -56,16 +66,25 @@ def cmd_show(args: argparse.Namespace) -> int:
     bdir = Path(args.reports_dir or paths.REPORTS_DIR) / args.name
     vs = publish.versions(bdir)
     if not vs:
-        raise InputError(None, f"briefing '{args.name}' has no published version in {paths.display_path(bdir.parent)}")
+        raise InputError(
+            None,
+            f"briefing '{args.name}' has no published version in {paths.display_path(bdir.parent)}",
+        )
     v = args.version or vs[-1]
     if v not in vs:
-        raise InputError(None, f"briefing '{args.name}' has no version {v} (published: {', '.join(f'v{x}' for x in vs)})")
+        raise InputError(
+            None,
+            f"briefing '{args.name}' has no version {v} (published: {', '.join(f'v{x}' for x in vs)})",
+        )
     m = publish.read_manifest(bdir, v)
     if args.json:
         print(json.dumps(m, indent=2, sort_keys=True))
         return 0
     p = m["parameters"]
-    print(f"{p['title']} — v{m['version']}" + (f" (supersedes v{m['supersedes']})" if m.get("supersedes") else " (first edition)"))
+    print(
+        f"{p['title']} — v{m['version']}"
+        + (f" (supersedes v{m['supersedes']})" if m.get("supersedes") else " (first edition)")
+    )
     print(f"  as of       {p['as_of']}   classification {p['classification']}")
     print(f"  built       {m['built_at']}   renderer {m['renderer']['version']}")
     print(f"  git commit  {m['git']['commit']}{' (dirty)' if m['git'].get('dirty') else ''}")
@@ -109,30 +128,52 @@ def cmd_deps(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="riskbrief", description="Build and inspect riskbrief briefings.")
+    parser = argparse.ArgumentParser(
+        prog="riskbrief", description="Build and inspect riskbrief briefings."
+    )
     parser.add_argument("--version", action="version", version=f"riskbrief {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("build", help="build briefings and publish a new version when an input changed",
-                       description="Validate, execute, assemble, render and publish one or more briefings.")
-    p.add_argument("briefings", nargs="+", metavar="NAME_OR_PARAMS", help="a name in params/ (baseline) or a params file")
-    p.add_argument("--renderer", default="nbconvert", help="nbconvert (default: HTML + WeasyPrint PDF) or quarto")
-    p.add_argument("--force", action="store_true", help="publish a new version even if no input changed")
+    p = sub.add_parser(
+        "build",
+        help="build briefings and publish a new version when an input changed",
+        description="Validate, execute, assemble, render and publish one or more briefings.",
+    )
+    p.add_argument(
+        "briefings",
+        nargs="+",
+        metavar="NAME_OR_PARAMS",
+        help="a name in params/ (baseline) or a params file",
+    )
+    p.add_argument(
+        "--renderer",
+        default="nbconvert",
+        help="nbconvert (default: HTML + WeasyPrint PDF) or quarto",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="publish a new version even if no input changed"
+    )
     _dirs(p)
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("list", help="list briefings and their latest versions", description="List briefings.")
+    p = sub.add_parser(
+        "list", help="list briefings and their latest versions", description="List briefings."
+    )
     _dirs(p)
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("show", help="show a published version's manifest", description="Show a version's manifest.")
+    p = sub.add_parser(
+        "show", help="show a published version's manifest", description="Show a version's manifest."
+    )
     p.add_argument("name")
     p.add_argument("--version", type=int, default=None, help="version number (default: latest)")
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
     _dirs(p)
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("deps", help="print make rules for each briefing's inputs", description="Print make rules.")
+    p = sub.add_parser(
+        "deps", help="print make rules for each briefing's inputs", description="Print make rules."
+    )
     p.set_defaults(func=cmd_deps)
 
     args = parser.parse_args(argv)

@@ -24,7 +24,9 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def _check_key(key: str) -> str:
     if not _KEY.match(key):
-        raise ValueError(f"figure/table key must be lower-case letters, digits and '-', got {key!r}")
+        raise ValueError(
+            f"figure/table key must be lower-case letters, digits and '-', got {key!r}"
+        )
     return key
 
 
@@ -68,7 +70,10 @@ def show_figure(fig, *, key: str, caption: str, alt: str, source: str) -> None:
 
 def table_html(df: pd.DataFrame, *, index: bool = False) -> str:
     """A DataFrame as an escaped HTML table with header cells."""
-    head = "".join(f'<th scope="col">{html_escape(c)}</th>' for c in ([df.index.name or ""] if index else []) + list(df.columns))
+    head = "".join(
+        f'<th scope="col">{html_escape(c)}</th>'
+        for c in ([df.index.name or ""] if index else []) + list(df.columns)
+    )
     rows = []
     for idx, row in df.iterrows():
         cells = []
@@ -89,11 +94,17 @@ def table_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def show_table(df: pd.DataFrame, *, key: str, caption: str, source: str, index: bool = False) -> None:
+def show_table(
+    df: pd.DataFrame, *, key: str, caption: str, source: str, index: bool = False
+) -> None:
     """Show a table (already formatted for readers: strings, rounded numbers) with caption and source."""
     _check_key(key)
     display(
-        {"text/html": table_html(df, index=index), "text/markdown": table_markdown(df), "text/plain": caption},
+        {
+            "text/html": table_html(df, index=index),
+            "text/markdown": table_markdown(df),
+            "text/plain": caption,
+        },
         raw=True,
         metadata={"riskbrief": {"kind": "table", "key": key, "caption": caption, "source": source}},
     )

@@ -28,7 +28,10 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
     except Exception as exc:  # nbformat raises several types for unreadable files
         raise InputError(notebook, f"not a readable notebook: {exc}") from None
     if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
-        raise InputError(notebook, "has no cell tagged 'parameters'; papermill cannot inject the briefing's parameters")
+        raise InputError(
+            notebook,
+            "has no cell tagged 'parameters'; papermill cannot inject the briefing's parameters",
+        )
     return {p["name"]: p for p in pm.inspect_notebook(str(notebook)).values()}
 
 
@@ -50,7 +53,9 @@ def _failed_cell(nb_path: Path) -> tuple[int | None, str]:
     except Exception:
         return None, ""
     started = [
-        (i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")
+        (i, c)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")
     ]
     if not started:
         return None, ""
@@ -120,7 +125,11 @@ def run(
     except PapermillExecutionError as exc:
         kept = _keep_failed(output, failed_dir)
         first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
-        position = _source_position(nbformat.read(kept, as_version=4), exc.cell_index) if kept.exists() else exc.cell_index
+        position = (
+            _source_position(nbformat.read(kept, as_version=4), exc.cell_index)
+            if kept.exists()
+            else exc.cell_index
+        )
         raise BuildError(
             f"{paths.display_path(section.notebook)}: cell {position} ({first.strip()!s:.80}) raised "
             f"{exc.ename}: {exc.evalue}\n  the failed notebook is kept at {paths.display_path(kept)}"
@@ -154,4 +163,6 @@ def python_kernel_ok() -> None:
     try:
         import ipykernel  # noqa: F401
     except ImportError:
-        raise BuildError(f"ipykernel is not installed for {sys.executable}; run 'make briefings' to set up .venv") from None
+        raise BuildError(
+            f"ipykernel is not installed for {sys.executable}; run 'make briefings' to set up .venv"
+        ) from None

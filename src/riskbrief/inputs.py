@@ -76,7 +76,9 @@ def briefing_inputs(briefing: Briefing) -> list[Input]:
 
 
 def hashed_inputs(briefing: Briefing) -> list[dict[str, str]]:
-    return [{"path": i.name, "kind": i.kind, "sha256": i.sha256()} for i in briefing_inputs(briefing)]
+    return [
+        {"path": i.name, "kind": i.kind, "sha256": i.sha256()} for i in briefing_inputs(briefing)
+    ]
 
 
 def fingerprint(hashed: list[dict[str, str]], renderer: str) -> str:

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from riskbrief import paths
 from riskbrief.errors import InputError, InputErrors
@@ -58,7 +66,9 @@ class ScenarioSettings(_Strict):
     )
     focus: Name = Field("arms-race", description="the scenario the tornado chart is centred on")
     horizon_years: int = Field(30, ge=1, le=200, description="years of Richardson trajectories")
-    draws: int = Field(200_000, ge=1_000, le=5_000_000, description="Monte Carlo draws per scenario")
+    draws: int = Field(
+        200_000, ge=1_000, le=5_000_000, description="Monte Carlo draws per scenario"
+    )
 
     @model_validator(mode="after")
     def _focus_shown(self) -> ScenarioSettings:
@@ -138,14 +148,20 @@ def _describe(err: dict[str, Any]) -> str:
 def parse(path: Path, raw: Any) -> BriefingParams:
     """Validate parsed YAML against the schema."""
     if raw is None:
-        raise InputError(path, "the file is empty; a briefing needs title, as_of, audience, classification, sections and seed")
+        raise InputError(
+            path,
+            "the file is empty; a briefing needs title, as_of, audience, classification, sections and seed",
+        )
     if not isinstance(raw, dict):
-        raise InputError(path, f"expected a mapping of fields at the top level, got {type(raw).__name__}")
+        raise InputError(
+            path, f"expected a mapping of fields at the top level, got {type(raw).__name__}"
+        )
     try:
         return BriefingParams.model_validate(raw)
     except ValidationError as exc:
         errors = [
-            InputError(path, _describe(e), field=_location(e["loc"])) for e in exc.errors(include_url=False)
+            InputError(path, _describe(e), field=_location(e["loc"]))
+            for e in exc.errors(include_url=False)
         ]
         raise InputErrors(errors) from None
 
@@ -166,9 +182,11 @@ def read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x})") from None
+        raise InputError(
+            path, f"not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x})"
+        ) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -189,7 +207,10 @@ def load(name_or_path: str | os.PathLike[str], *, check_inputs: bool = True) -> 
     path = resolve(name_or_path)
     if not path.exists():
         available = ", ".join(available_briefings()) or "none"
-        raise InputError(path, f"no such params file (briefings in {paths.display_path(paths.PARAMS_DIR)}: {available})")
+        raise InputError(
+            path,
+            f"no such params file (briefings in {paths.display_path(paths.PARAMS_DIR)}: {available})",
+        )
     params = parse(path, read_yaml(path))
     briefing = Briefing(name=path.stem, path=path, params=params)
     if check_inputs:
@@ -213,7 +234,9 @@ def check_references(briefing: Briefing) -> None:
                     field=f"sections.{i}",
                 )
             )
-    needed = sorted({key for s in briefing.params.sections if s in known for key in sections.get(s).data})
+    needed = sorted(
+        {key for s in briefing.params.sections if s in known for key in sections.get(s).data}
+    )
     for key in needed:
         p = briefing.data_path(key)
         if not p.is_file():

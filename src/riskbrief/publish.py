@@ -64,7 +64,9 @@ def locked(lock_path: Path, *, wait: bool = True, what: str = "") -> Iterator[No
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if not wait:
-                raise BuildInProgress(f"a build of {what} is in progress (lock {lock_path})") from None
+                raise BuildInProgress(
+                    f"a build of {what} is in progress (lock {lock_path})"
+                ) from None
             print(f"[{what}] waiting for another build of {what} to finish…", flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -114,15 +116,19 @@ def publish_version(
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(files[name], target)
-        outputs.append({"path": name, "sha256": sha256_file(target), "bytes": target.stat().st_size})
+        outputs.append(
+            {"path": name, "sha256": sha256_file(target), "bytes": target.stat().st_size}
+        )
     manifest = {**manifest, "outputs": outputs}
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     for p in sorted(staging.rglob("*"), reverse=True):
         if p.is_file():
             with p.open("rb") as f:
                 os.fsync(f.fileno())
     _fsync_dir(staging)
-    os.rename(staging, final)
+    staging.rename(final)
     _fsync_dir(briefing_dir)
     point_latest(briefing_dir, version)
     return final
@@ -131,19 +137,25 @@ def publish_version(
 def point_latest(briefing_dir: Path, version: int) -> None:
     tmp = briefing_dir / f".latest.tmp-{os.getpid()}"
     tmp.unlink(missing_ok=True)
-    os.symlink(f"v{version}", tmp)
-    os.replace(tmp, briefing_dir / "latest")
+    tmp.symlink_to(f"v{version}")
+    tmp.replace(briefing_dir / "latest")
 
 
 # ---------------------------------------------------------------------------------------------
 # reports/index.html
 
 _INDEX_CSS = """
-body{font-family:"Source Sans Pro","DejaVu Sans",Arial,sans-serif;color:#1a1a1a;max-width:56rem;margin:0 auto;padding:1.5rem;line-height:1.5}
-h1{font-size:1.8rem;margin-bottom:.25rem}h2{font-size:1.3rem;margin:2rem 0 .25rem;border-bottom:1px solid #d0d0d0}
-a{color:#0b4f8a}table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d0d0d0}
-thead th{border-bottom:2px solid #1a1a1a}.cls{font-weight:700;letter-spacing:.08em;font-size:.8rem}.kj{background:#f4f6f8;border-left:4px solid #0b4f8a;padding:.5rem 1rem}
-.muted{color:#4d4d4d}
+body { font-family: "Source Sans Pro", "DejaVu Sans", Arial, sans-serif; color: #1a1a1a;
+  max-width: 56rem; margin: 0 auto; padding: 1.5rem; line-height: 1.5 }
+h1 { font-size: 1.8rem; margin-bottom: .25rem }
+h2 { font-size: 1.3rem; margin: 2rem 0 .25rem; border-bottom: 1px solid #d0d0d0 }
+a { color: #0b4f8a }
+table { border-collapse: collapse; width: 100%; font-size: .9rem }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #d0d0d0 }
+thead th { border-bottom: 2px solid #1a1a1a }
+.cls { font-weight: 700; letter-spacing: .08em; font-size: .8rem }
+.kj { background: #f4f6f8; border-left: 4px solid #0b4f8a; padding: .5rem 1rem }
+.muted { color: #4d4d4d }
 """
 
 
@@ -152,13 +164,18 @@ def build_index(reports_dir: Path) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>riskbrief — published briefings</title><style>{_INDEX_CSS}</style></head><body>",
         '<main id="main"><h1>Published briefings</h1>',
         '<p class="muted">Every version of every briefing. Each version folder holds the PDF, the HTML, '
         "its manifest (sha256 of every input and output) and the executed notebooks.</p>",
     ]
-    names = sorted(p.name for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith(".")) if reports_dir.is_dir() else []
+    names = (
+        sorted(p.name for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if reports_dir.is_dir()
+        else []
+    )
     shown = 0
     for name in names:
         bdir = reports_dir / name
@@ -168,7 +185,9 @@ def build_index(reports_dir: Path) -> str:
         shown += 1
         newest = read_manifest(bdir, vs[-1])
         p = newest.get("parameters", {})
-        parts.append(f'<section aria-labelledby="b-{e(name)}"><h2 id="b-{e(name)}">{e(p.get("title", name))}</h2>')
+        parts.append(
+            f'<section aria-labelledby="b-{e(name)}"><h2 id="b-{e(name)}">{e(p.get("title", name))}</h2>'
+        )
         parts.append(
             f'<p><span class="cls">{e(p.get("classification", ""))}</span> · latest: v{vs[-1]}, as of '
             f"{e(str(p.get('as_of', '')))}, built {e(newest.get('built_at', ''))}</p>"
@@ -176,22 +195,35 @@ def build_index(reports_dir: Path) -> str:
         kj = newest.get("key_judgments") or []
         if kj:
             parts.append(f'<p class="kj"><strong>Key judgment 1.</strong> {e(_plain(kj[0]))}</p>')
-        parts.append("<table><thead><tr><th scope='col'>Version</th><th scope='col'>As of</th><th scope='col'>Built</th>"
-                     "<th scope='col'>PDF</th><th scope='col'>HTML</th><th scope='col'>Manifest</th></tr></thead><tbody>")
+        parts.append(
+            "<table><thead><tr>"
+            + "".join(
+                f"<th scope='col'>{h}</th>"
+                for h in ("Version", "As of", "Built", "PDF", "HTML", "Manifest")
+            )
+            + "</tr></thead><tbody>"
+        )
         for v in reversed(vs):
             m = read_manifest(bdir, v)
-            pdf = next((o["path"] for o in m.get("outputs", []) if o["path"].endswith(".pdf")), None)
-            htm = next((o["path"] for o in m.get("outputs", []) if o["path"].endswith(".html")), None)
-            link = lambda f, v=v: f'<a href="{e(name)}/v{v}/{e(f)}">{e(f)}</a>' if f else "—"  # noqa: E731
-            parts.append(
-                f"<tr><td>v{v}</td><td>{e(str(m.get('parameters', {}).get('as_of', '')))}</td><td>{e(m.get('built_at', ''))}</td>"
-                f"<td>{link(pdf)}</td><td>{link(htm)}</td><td>{link('manifest.json')}</td></tr>"
-            )
+            outputs = [o["path"] for o in m.get("outputs", [])]
+            pdf = next((o for o in outputs if o.endswith(".pdf")), None)
+            htm = next((o for o in outputs if o.endswith(".html")), None)
+            as_of = e(str(m.get("parameters", {}).get("as_of", "")))
+            cells = [f"v{v}", as_of, e(m.get("built_at", ""))]
+            cells += [_link(name, v, f) for f in (pdf, htm, "manifest.json")]
+            parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append("</tbody></table></section>")
     if not shown:
         parts.append("<p>No briefing has been published yet. Run <code>make briefings</code>.</p>")
     parts.append("</main></body></html>\n")
     return "\n".join(parts)
+
+
+def _link(name: str, version: int, filename: str | None) -> str:
+    if not filename:
+        return "—"
+    e = html.escape
+    return f'<a href="{e(name)}/v{version}/{e(filename)}">{e(filename)}</a>'
 
 
 def _plain(kj: Any) -> str:
@@ -204,7 +236,7 @@ def write_index(reports_dir: Path, lock_dir: Path) -> Path:
         target = reports_dir / "index.html"
         tmp = reports_dir / f".index.html.tmp-{os.getpid()}"
         tmp.write_text(build_index(reports_dir), encoding="utf-8")
-        os.replace(tmp, target)
+        tmp.replace(target)
     return target
 
 

@@ -52,7 +52,9 @@ class _Renderer(mistune.HTMLRenderer):
         return f"  <td{style}>{text}</td>\n"
 
 
-_markdown = mistune.create_markdown(renderer=_Renderer(escape=False), plugins=["table", "strikethrough"])
+_markdown = mistune.create_markdown(
+    renderer=_Renderer(escape=False), plugins=["table", "strikethrough"]
+)
 
 
 def markdown_to_html(source: str) -> str:
@@ -62,7 +64,9 @@ def markdown_to_html(source: str) -> str:
 def css_string(value: object) -> str:
     """A value made safe inside a CSS string literal."""
     s = str(value)
-    return re.sub(r'[\\"\n\r]', lambda m: {"\\": "\\\\", '"': '\\"', "\n": "\\A ", "\r": ""}[m.group()], s)
+    return re.sub(
+        r'[\\"\n\r]', lambda m: {"\\": "\\\\", '"': '\\"', "\n": "\\A ", "\r": ""}[m.group()], s
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,18 +142,26 @@ def _url_fetcher(allowed_dir: Path):
                 target = Path(unquote(urlparse(url).path)).resolve()
                 if target == root or root in target.parents:
                     return super().fetch(url, headers)
-            raise ValueError(f"riskbrief does not fetch resources outside the build directory: {url}")
+            raise ValueError(
+                f"riskbrief does not fetch resources outside the build directory: {url}"
+            )
 
     return LocalOnlyFetcher()
 
 
 def html_to_pdf(html_text: str, pdf_path: Path, *, base_dir: Path, identifier: str) -> None:
     import logging
+    import warnings
 
-    from weasyprint import HTML
+    with warnings.catch_warnings():
+        # Advice to install HarfBuzz's subsetting library; without it fonts are embedded whole.
+        warnings.filterwarnings("ignore", "HarfBuzz-Subset will be required", DeprecationWarning)
+        from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    doc = HTML(string=html_text, base_url=str(base_dir.resolve()) + "/", url_fetcher=_url_fetcher(base_dir))
+    doc = HTML(
+        string=html_text, base_url=str(base_dir.resolve()) + "/", url_fetcher=_url_fetcher(base_dir)
+    )
     doc.write_pdf(
         str(pdf_path),
         pdf_variant="pdf/ua-1",
@@ -238,12 +250,19 @@ def quarto_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     if version:
         cells.append(
             new_markdown_cell(
-                f"**Edition v{version}**" + (f" — supersedes v{rb['supersedes']}" if rb.get("supersedes") else " — first edition")
+                f"**Edition v{version}**"
+                + (
+                    f" — supersedes v{rb['supersedes']}"
+                    if rb.get("supersedes")
+                    else " — first edition"
+                )
                 + f" · {rb.get('classification', '')}"
             )
         )
     for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []) or "parameters" in cell.metadata.get("tags", []):
+        if "injected-parameters" in cell.metadata.get(
+            "tags", []
+        ) or "parameters" in cell.metadata.get("tags", []):
             continue
         cells.append(cell)
         for o in cell.get("outputs", []):
@@ -251,7 +270,9 @@ def quarto_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if meta and meta.get("kind") in {"figure", "table"}:
                 label = "Figure" if meta["kind"] == "figure" else "Table"
                 cells.append(
-                    new_markdown_cell(f"*{label} {meta.get('number', '')}. {meta['caption']}*  \nSource: {meta['source']}")
+                    new_markdown_cell(
+                        f"*{label} {meta.get('number', '')}. {meta['caption']}*  \nSource: {meta['source']}"
+                    )
                 )
     qnb.cells = cells
     return qnb

@@ -9,7 +9,7 @@ A notebook not listed here is still a valid section; it receives the common para
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +68,15 @@ def _scenarios(b: Briefing) -> dict[str, Any]:
 REGISTRY: dict[str, Section] = {
     s.name: s
     for s in (
-        Section("context", ("indicators",), _context, "US and China AI indicators with their sources"),
-        Section("risk_summary", ("risk_register", "urgency"), _risk_summary, "the scored risk register"),
-        Section("scenarios", ("scenarios",), _scenarios, "the published race models under each scenario"),
+        Section(
+            "context", ("indicators",), _context, "US and China AI indicators with their sources"
+        ),
+        Section(
+            "risk_summary", ("risk_register", "urgency"), _risk_summary, "the scored risk register"
+        ),
+        Section(
+            "scenarios", ("scenarios",), _scenarios, "the published race models under each scenario"
+        ),
     )
 }
 
@@ -84,7 +90,9 @@ def get(name: str) -> Section:
     return REGISTRY.get(name) or Section(name)
 
 
-def parameters(briefing: Briefing, section: Section, results_path: Path, previous_results: Path | None) -> dict[str, Any]:
+def parameters(
+    briefing: Briefing, section: Section, results_path: Path, previous_results: Path | None
+) -> dict[str, Any]:
     """Everything papermill injects into one section notebook."""
     p = briefing.params
     return {

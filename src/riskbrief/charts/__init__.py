@@ -14,8 +14,8 @@ import matplotlib as mpl
 
 mpl.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
 
 #: Okabe–Ito, in its published order (black first).
 OKABE_ITO: dict[str, str] = {

@@ -1,0 +1,138 @@
+"""The project's own briefings build end to end and read back, and make is incremental."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from riskbrief.build import build
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real baseline briefing, built into a temporary reports directory."""
+    tmp = tmp_path_factory.mktemp("baseline")
+    result = build("baseline", reports_dir=tmp / "reports", build_dir=tmp / "build")
+    assert result.published and result.version == 1
+    return result.version_dir
+
+
+def test_pdf_holds_title_version_sections_and_page_numbers(baseline: Path) -> None:
+    reader = PdfReader(baseline / "baseline-v1.pdf")
+    text = "\n".join(p.extract_text() or "" for p in reader.pages)
+    assert "The US–China AI race and AI safety" in text
+    assert "v1 — first edition" in text
+    for heading in (
+        "Key judgments",
+        "Contents",
+        "Context: the US–China AI race in numbers",
+        "Risk summary",
+        "Scenarios",
+        "Methods and sources",
+        "Provenance",
+    ):
+        assert heading in text, heading
+    n = len(reader.pages)
+    assert n >= 8
+    assert f"Page 2 of {n}" in text and f"Page {n} of {n}" in text
+    assert "PUBLIC" in (reader.pages[3].extract_text() or "")
+
+
+def test_key_judgments_come_from_the_results(baseline: Path) -> None:
+    manifest = json.loads((baseline / "manifest.json").read_text())
+    assert 3 <= len(manifest["key_judgments"]) <= 6
+    results = {p.stem: json.loads(p.read_text()) for p in (baseline / "results").glob("*.json")}
+    generated = {kj["text"] for r in results.values() for kj in r["key_judgments"]}
+    assert set(manifest["key_judgments"]) <= generated
+    html = (baseline / "baseline-v1.html").read_text()
+    for text in manifest["key_judgments"]:
+        assert re.sub(r"\s+", " ", text.split("(")[0])[:40] in re.sub(r"\s+", " ", html)
+
+
+def test_html_is_self_contained_without_code(baseline: Path) -> None:
+    html = (baseline / "baseline-v1.html").read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert "import " not in html and "write_results" not in html and "injected-parameters" not in html
+    assert html.count("<figure") >= 10
+
+
+def test_manifest_hashes_match_files(baseline: Path) -> None:
+    manifest = json.loads((baseline / "manifest.json").read_text())
+    for o in manifest["outputs"]:
+        assert hashlib.sha256((baseline / o["path"]).read_bytes()).hexdigest() == o["sha256"]
+    inputs = {i["path"] for i in manifest["inputs"]}
+    assert {"params/baseline.yaml", "data/risk_register.csv", "data/indicators.csv", "data/scenarios.yaml"} <= inputs
+    assert {"notebooks/context.ipynb", "notebooks/risk_summary.ipynb", "notebooks/scenarios.ipynb"} <= inputs
+    assert "requirements.lock" in inputs
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the tracked project (sharing .venv) with only the arms-race briefing."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for f in tracked:
+        if (ROOT / f).is_file():
+            (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / f, tmp_path / f)
+    for f in (tmp_path / "params").glob("*.yaml"):
+        if f.stem != "arms-race":
+            f.unlink()
+    (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
+    return tmp_path
+
+
+def _make(root: Path, *args: str) -> str:
+    env = {**os.environ, "RISKBRIEF_ROOT": str(root)}
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_make_is_incremental(project_copy: Path) -> None:
+    out = _make(project_copy, "briefings")
+    assert "published v1" in out
+    assert "Nothing to be done for 'briefings'" in _make(project_copy, "briefings")
+    # a data file arms-race does not read: nothing to do
+    os.utime(project_copy / "data" / "indicators.csv")
+    assert "Nothing to be done" in _make(project_copy, "briefings")
+    # a data file it reads: make runs the build, which finds the content unchanged
+    os.utime(project_copy / "data" / "scenarios.yaml")
+    assert "up to date (v1)" in _make(project_copy, "briefings")
+    # a deleted report is rebuilt
+    shutil.rmtree(project_copy / "reports" / "arms-race")
+    assert "published v1" in _make(project_copy, "briefings")
+    # clean removes build/ and never reports/
+    _make(project_copy, "clean")
+    assert not (project_copy / "build").exists() and (project_copy / "reports" / "arms-race" / "v1").is_dir()
+
+
+def test_make_help_lists_every_public_target() -> None:
+    out = subprocess.run(["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for target in ("help", "briefings", "briefing", "test", "lab", "clean", "bench"):
+        assert re.search(rf"^\s+{target}\s+\S", out, re.M), target
+
+
+def test_make_briefing_without_name_explains() -> None:
+    proc = subprocess.run(["make", "--no-print-directory", "briefing"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode != 0 and "usage: make briefing B=<name>" in proc.stdout
