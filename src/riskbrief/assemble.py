@@ -264,11 +264,12 @@ def assemble(
     sections: dict[str, Section],
     results: dict[str, dict[str, Any]],
     provenance: dict[str, Any],
+    changes: str | None = None,
 ) -> NotebookNode:
     """Build the briefing notebook from executed sections (in the order given)."""
     order = list(executed)
     headings = Headings()
-    headings.used.update({"key-judgments", "methods", "provenance", "contents", "main", "cover"})
+    headings.used.update({"key-judgments", "what-changed", "methods", "provenance", "contents", "main", "cover"})
     body: list[NotebookNode] = []
     titles: dict[str, str] = {}
     for name, path in executed.items():
@@ -280,12 +281,17 @@ def assemble(
     items = number_items(body)
     kj = select_key_judgments(results, order)
     heading_texts = {**headings.anchors, **{h["id"]: h["text"] for h in headings.outline}}
-    cells = [
-        key_judgments_cell(kj, heading_texts),
-        *body,
-        *appendix_cells(results, order, titles, items, provenance),
-    ]
+    front = [key_judgments_cell(kj, heading_texts)]
+    if changes:
+        meta = {"riskbrief": {"section": "what-changed", "section_start": True}}
+        changed = new_markdown_cell(changes, metadata=meta)
+        changed.id = "what-changed"
+        front.append(changed)
+    cells = [*front, *body, *appendix_cells(results, order, titles, items, provenance)]
     outline = [{"level": 2, "text": "Key judgments", "id": "key-judgments"}]
+    if changes:
+        title = changes.splitlines()[0].lstrip("# ").split(" {#")[0]
+        outline.append({"level": 2, "text": title, "id": "what-changed"})
     outline += [h for h in headings.outline if h["level"] <= 3]
     outline += [
         {"level": 2, "text": "Methods and sources", "id": "methods"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import platform
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from typing import Any
 
 import nbformat
 
-from riskbrief import assemble, execute, inputs, params, paths, publish, render, sections
+from riskbrief import assemble, diff, execute, inputs, params, paths, publish, render, sections
 from riskbrief.errors import BuildError
 from riskbrief.results import read_results
 
@@ -215,12 +216,21 @@ def build(
             "built_at": provenance["built_at"],
             "lang": "en",
         }
+        this_edition = diff.Edition(
+            version,
+            briefing.params.model_dump(mode="json"),
+            {i["path"]: i["sha256"] for i in hashed},
+            {i.name: i.path for i in inputs.briefing_inputs(briefing) if i.kind in SNAPSHOT_KINDS},
+            results,
+        )
+        changes = diff.compare(diff.Edition.from_version_dir(bdir / f"v{prev}"), this_edition) if prev else None
         doc = assemble.assemble(
             cover=cover,
             executed=executed,
             sections={s.name: s for s in secs},
             results=results,
             provenance=provenance,
+            changes=diff.to_markdown(changes),
         )
         stem = f"{name}-v{version}"
         doc_path = work / f"{stem}.ipynb"
@@ -242,6 +252,10 @@ def build(
             **{f"results/{s.name}.json": res for s, _, res in plan},
             **input_snapshot(briefing),
         }
+        if changes is not None:
+            changes_path = work / "changes.json"
+            changes_path.write_text(json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            files["changes.json"] = changes_path
         manifest = {
             "briefing": name,
             "version": version,

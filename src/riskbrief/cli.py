@@ -3,6 +3,7 @@
     riskbrief build <name | params file> [--renderer nbconvert|quarto] [--force]
     riskbrief list
     riskbrief show <name> [--version N]
+    riskbrief diff <name> [vA vB]   (default: the latest two versions)
     riskbrief deps            (make rules: which files each briefing is built from)
 
 User errors (bad params or data, a failed notebook, a missing renderer) are printed as one
@@ -105,6 +106,34 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version_arg(text: str) -> int:
+    try:
+        return int(text.lower().removeprefix("v"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a version: {text!r} (write 3 or v3)") from None
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from riskbrief import diff, publish
+
+    bdir = Path(args.reports_dir or paths.REPORTS_DIR) / args.name
+    vs = publish.versions(bdir)
+    if len(vs) < 2 and (args.old is None or args.new is None):
+        raise InputError(None, f"briefing '{args.name}' has {len(vs)} published version(s); a diff needs two")
+    old = args.old if args.old is not None else vs[-2]
+    new = args.new if args.new is not None else vs[-1]
+    for v in (old, new):
+        if v not in vs:
+            published = ", ".join(f"v{x}" for x in vs) or "none"
+            raise InputError(None, f"briefing '{args.name}' has no version {v} (published: {published})")
+    changes = diff.compare(diff.Edition.from_version_dir(bdir / f"v{old}"), diff.Edition.from_version_dir(bdir / f"v{new}"))
+    if args.json:
+        print(json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        print(diff.to_text(changes, args.name), end="")
+    return 0
+
+
 def cmd_deps(args: argparse.Namespace) -> int:
     """Print make rules: each briefing's stamp depends on its params, notebooks and data files."""
     from riskbrief import params, sections
@@ -170,6 +199,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
     _dirs(p)
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser(
+        "diff",
+        help="what changed between two published versions",
+        description="Compare two published versions: inputs, params fields, data rows, risk bands, headline numbers.",
+    )
+    p.add_argument("name")
+    p.add_argument("old", nargs="?", type=_version_arg, default=None, help="older version (default: the one before the latest)")
+    p.add_argument("new", nargs="?", type=_version_arg, default=None, help="newer version (default: the latest)")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    _dirs(p)
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser(
         "deps", help="print make rules for each briefing's inputs", description="Print make rules."
