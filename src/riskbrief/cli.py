@@ -119,14 +119,21 @@ def cmd_diff(args: argparse.Namespace) -> int:
     bdir = Path(args.reports_dir or paths.REPORTS_DIR) / args.name
     vs = publish.versions(bdir)
     if len(vs) < 2 and (args.old is None or args.new is None):
-        raise InputError(None, f"briefing '{args.name}' has {len(vs)} published version(s); a diff needs two")
+        raise InputError(
+            None, f"briefing '{args.name}' has {len(vs)} published version(s); a diff needs two"
+        )
     old = args.old if args.old is not None else vs[-2]
     new = args.new if args.new is not None else vs[-1]
     for v in (old, new):
         if v not in vs:
             published = ", ".join(f"v{x}" for x in vs) or "none"
-            raise InputError(None, f"briefing '{args.name}' has no version {v} (published: {published})")
-    changes = diff.compare(diff.Edition.from_version_dir(bdir / f"v{old}"), diff.Edition.from_version_dir(bdir / f"v{new}"))
+            raise InputError(
+                None, f"briefing '{args.name}' has no version {v} (published: {published})"
+            )
+    changes = diff.compare(
+        diff.Edition.from_version_dir(bdir / f"v{old}"),
+        diff.Edition.from_version_dir(bdir / f"v{new}"),
+    )
     if args.json:
         print(json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False))
     else:
@@ -206,8 +213,20 @@ def main(argv: list[str] | None = None) -> int:
         description="Compare two published versions: inputs, params fields, data rows, risk bands, headline numbers.",
     )
     p.add_argument("name")
-    p.add_argument("old", nargs="?", type=_version_arg, default=None, help="older version (default: the one before the latest)")
-    p.add_argument("new", nargs="?", type=_version_arg, default=None, help="newer version (default: the latest)")
+    p.add_argument(
+        "old",
+        nargs="?",
+        type=_version_arg,
+        default=None,
+        help="older version (default: the one before the latest)",
+    )
+    p.add_argument(
+        "new",
+        nargs="?",
+        type=_version_arg,
+        default=None,
+        help="newer version (default: the latest)",
+    )
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     _dirs(p)
     p.set_defaults(func=cmd_diff)

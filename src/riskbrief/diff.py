@@ -46,10 +46,15 @@ class Edition:
         files = {}
         for name in inputs:
             p = Path(name)
-            copy = vdir / _SNAPSHOT / (p.as_posix() if not p.is_absolute() else f"external/{p.name}")
+            copy = (
+                vdir / _SNAPSHOT / (p.as_posix() if not p.is_absolute() else f"external/{p.name}")
+            )
             if copy.is_file():
                 files[name] = copy
-        results = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((vdir / "results").glob("*.json"))}
+        results = {
+            p.stem: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted((vdir / "results").glob("*.json"))
+        }
         return cls(manifest["version"], manifest.get("parameters", {}), inputs, files, results)
 
 
@@ -68,7 +73,11 @@ def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
 
 def params_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     a, b = _flatten(old), _flatten(new)
-    return [{"field": k, "old": a.get(k), "new": b.get(k)} for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    return [
+        {"field": k, "old": a.get(k), "new": b.get(k)}
+        for k in sorted(set(a) | set(b))
+        if a.get(k) != b.get(k)
+    ]
 
 
 def _records(path: Path) -> dict[str, dict[str, Any]] | None:
@@ -100,7 +109,9 @@ def data_changes(old: Edition, new: Edition) -> list[dict[str, Any]]:
         a = _records(a_path) if a_path else None
         b = _records(b_path) if b_path else None
         if a is None or b is None:
-            out.append({"file": name, "added": [], "removed": [], "edited": [], "rows_unknown": True})
+            out.append(
+                {"file": name, "added": [], "removed": [], "edited": [], "rows_unknown": True}
+            )
             continue
         edited = []
         for rid in sorted(set(a) & set(b)):
@@ -127,12 +138,23 @@ def risk_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[dic
     a = old.get("risks", {}) if old else {}
     b = new.get("risks", {}) if new else {}
     moved = [
-        {"id": rid, "title": b[rid].get("title", ""), "old": a[rid].get("band"), "new": b[rid].get("band")}
+        {
+            "id": rid,
+            "title": b[rid].get("title", ""),
+            "old": a[rid].get("band"),
+            "new": b[rid].get("band"),
+        }
         for rid in sorted(set(a) & set(b))
         if a[rid].get("band") != b[rid].get("band")
     ]
-    new_risks = [{"id": rid, "title": b[rid].get("title", ""), "band": b[rid].get("band")} for rid in sorted(set(b) - set(a))]
-    retired = [{"id": rid, "title": a[rid].get("title", ""), "band": a[rid].get("band")} for rid in sorted(set(a) - set(b))]
+    new_risks = [
+        {"id": rid, "title": b[rid].get("title", ""), "band": b[rid].get("band")}
+        for rid in sorted(set(b) - set(a))
+    ]
+    retired = [
+        {"id": rid, "title": a[rid].get("title", ""), "band": a[rid].get("band")}
+        for rid in sorted(set(a) - set(b))
+    ]
     return {"bands": moved, "new": new_risks, "retired": retired}
 
 
@@ -184,10 +206,23 @@ def headline_changes(old: Edition, new: Edition) -> list[dict[str, Any]]:
     """Other headline numbers that moved, by section (scenario numbers are listed separately)."""
     out = []
     for section in sorted(set(old.results) & set(new.results)):
-        a = {k: v for k, v in _flatten(old.results[section].get("headline", {})).items() if k.split(".")[0] not in _SKIP_HEADLINE}
-        b = {k: v for k, v in _flatten(new.results[section].get("headline", {})).items() if k.split(".")[0] not in _SKIP_HEADLINE}
+        a = {
+            k: v
+            for k, v in _flatten(old.results[section].get("headline", {})).items()
+            if k.split(".")[0] not in _SKIP_HEADLINE
+        }
+        b = {
+            k: v
+            for k, v in _flatten(new.results[section].get("headline", {})).items()
+            if k.split(".")[0] not in _SKIP_HEADLINE
+        }
         for k in sorted(set(a) | set(b)):
-            if a.get(k) != b.get(k) and not k.startswith("n_band_changes") and not k.startswith("n_new") and not k.startswith("n_retired"):
+            if (
+                a.get(k) != b.get(k)
+                and not k.startswith("n_band_changes")
+                and not k.startswith("n_new")
+                and not k.startswith("n_retired")
+            ):
                 out.append({"section": section, "name": k, "old": a.get(k), "new": b.get(k)})
     return out
 
@@ -200,15 +235,23 @@ def compare(old: Edition, new: Edition) -> dict[str, Any]:
         "new_version": new.version,
         "inputs": {
             "changed": [n for n in changed if not n.startswith("riskbrief/")],
-            "added": sorted(n for n in set(new.inputs) - set(old.inputs) if not n.startswith("riskbrief/")),
-            "removed": sorted(n for n in set(old.inputs) - set(new.inputs) if not n.startswith("riskbrief/")),
+            "added": sorted(
+                n for n in set(new.inputs) - set(old.inputs) if not n.startswith("riskbrief/")
+            ),
+            "removed": sorted(
+                n for n in set(old.inputs) - set(new.inputs) if not n.startswith("riskbrief/")
+            ),
             "package_files_changed": len(package)
             + len([n for n in set(new.inputs) ^ set(old.inputs) if n.startswith("riskbrief/")]),
         },
         "params": params_changes(old.parameters, new.parameters),
         "data": data_changes(old, new),
-        "risks": risk_changes(old.results.get("risk_summary", {}), new.results.get("risk_summary", {})),
-        "scenarios": scenario_changes(old.results.get("scenarios", {}), new.results.get("scenarios", {})),
+        "risks": risk_changes(
+            old.results.get("risk_summary", {}), new.results.get("risk_summary", {})
+        ),
+        "scenarios": scenario_changes(
+            old.results.get("scenarios", {}), new.results.get("scenarios", {})
+        ),
         "headlines": headline_changes(old, new),
     }
 
@@ -269,38 +312,57 @@ def lines(changes: dict[str, Any]) -> list[tuple[str, list[str]]]:
     blocks: list[tuple[str, list[str]]] = []
     inp = changes["inputs"]
     items = [f"{n}: content changed" for n in inp["changed"]]
-    items += [f"{n}: new input" for n in inp["added"]] + [f"{n}: no longer used" for n in inp["removed"]]
+    items += [f"{n}: new input" for n in inp["added"]] + [
+        f"{n}: no longer used" for n in inp["removed"]
+    ]
     if inp["package_files_changed"]:
         items.append(f"riskbrief package: {inp['package_files_changed']} source file(s) changed")
     blocks.append(("Inputs", items or ["No input changed."]))
     if changes["params"]:
-        blocks.append(("Parameters", [f"{p['field']}: {_arrow(p['old'], p['new'])}" for p in changes["params"]]))
+        blocks.append(
+            (
+                "Parameters",
+                [f"{p['field']}: {_arrow(p['old'], p['new'])}" for p in changes["params"]],
+            )
+        )
     for d in changes["data"]:
         if d["rows_unknown"]:
             rows = ["content changed (rows could not be compared by id)"]
         else:
-            rows = [f"row {rid} added" for rid in d["added"]] + [f"row {rid} removed" for rid in d["removed"]]
+            rows = [f"row {rid} added" for rid in d["added"]] + [
+                f"row {rid} removed" for rid in d["removed"]
+            ]
             for e in d["edited"]:
-                fields = "; ".join(f"{f['field']} {_fmt(f['old'])} → {_fmt(f['new'])}" for f in e["fields"])
+                fields = "; ".join(
+                    f"{f['field']} {_fmt(f['old'])} → {_fmt(f['new'])}" for f in e["fields"]
+                )
                 rows.append(f"row {e['id']} edited: {fields}")
         blocks.append((f"Data: {d['file']}", rows or ["no row added, removed or edited"]))
     r = changes["risks"]
     risk_lines = [f"{m['id']} {m['title']}: {m['old']} → {m['new']}" for m in r["bands"]]
     risk_lines += [f"{m['id']} {m['title']}: new risk, rated {m['band']}" for m in r["new"]]
     risk_lines += [f"{m['id']} {m['title']}: retired (was {m['band']})" for m in r["retired"]]
-    blocks.append(("Risk bands", risk_lines or ["No risk changed band; no risk was added or retired."]))
+    blocks.append(
+        ("Risk bands", risk_lines or ["No risk changed band; no risk was added or retired."])
+    )
     if changes["scenarios"]:
         blocks.append(
             (
                 "Scenario headline numbers",
-                [f"{s['title']} — {s['measure']}: {_arrow(s['old'], s['new'], s['format'])}" for s in changes["scenarios"]],
+                [
+                    f"{s['title']} — {s['measure']}: {_arrow(s['old'], s['new'], s['format'])}"
+                    for s in changes["scenarios"]
+                ],
             )
         )
     if changes["headlines"]:
         blocks.append(
             (
                 "Other headline numbers",
-                [f"{_label(h['section'])}: {_label(h['name'])}: {_arrow(h['old'], h['new'])}" for h in changes["headlines"]],
+                [
+                    f"{_label(h['section'])}: {_label(h['name'])}: {_arrow(h['old'], h['new'])}"
+                    for h in changes["headlines"]
+                ],
             )
         )
     return blocks
