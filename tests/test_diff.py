@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from projects import run_cli
+
 from riskbrief import diff
 
 ROOT = Path(__file__).parents[1]

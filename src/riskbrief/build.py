@@ -254,7 +254,8 @@ def build(
         }
         if changes is not None:
             changes_path = work / "changes.json"
-            changes_path.write_text(json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+            text = json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+            changes_path.write_text(text, encoding="utf-8")
             files["changes.json"] = changes_path
         manifest = {
             "briefing": name,

@@ -185,7 +185,9 @@ def scenario_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str,
     ca = (old or {}).get("headline", {}).get("comparison") or {}
     cb = (new or {}).get("headline", {}).get("comparison") or {}
     if ca or cb:
-        label = f"risk ratio {cb.get('numerator') or ca.get('numerator')} ÷ {cb.get('denominator') or ca.get('denominator')}"
+        numerator = cb.get("numerator") or ca.get("numerator")
+        denominator = cb.get("denominator") or ca.get("denominator")
+        label = f"risk ratio {numerator} ÷ {denominator}"
         rows.append(
             {
                 "scenario": "comparison",
