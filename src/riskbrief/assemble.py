@@ -23,7 +23,9 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from riskbrief import narrative
+from riskbrief import assumptions, narrative
+from riskbrief import references as refs
+from riskbrief.references import Reference
 from riskbrief.sections import Section
 
 MAX_KEY_JUDGMENTS = 6
@@ -115,7 +117,8 @@ def section_cells(nb: NotebookNode, section: Section, headings: Headings) -> lis
 
 
 def number_items(cells: list[NotebookNode]) -> list[dict[str, Any]]:
-    """Number figures and tables in document order; return the list for the appendix."""
+    """Number figures and tables in document order; return their metadata (for the appendix
+    and for citations: changes to these dicts reach the rendered captions)."""
     counters = {"figure": 0, "table": 0}
     items = []
     for cell in cells:
@@ -126,7 +129,8 @@ def number_items(cells: list[NotebookNode]) -> list[dict[str, Any]]:
             counters[meta["kind"]] += 1
             meta["number"] = counters[meta["kind"]]
             meta["id"] = f"{meta['kind']}-{meta['number']}"
-            items.append({**meta, "section": cell.metadata["riskbrief"]["section"]})
+            meta["section"] = cell.metadata["riskbrief"]["section"]
+            items.append(meta)
     return items
 
 
@@ -175,8 +179,9 @@ def appendix_cells(
     results: dict[str, dict[str, Any]],
     order: list[str],
     section_titles: dict[str, str],
-    items: list[dict[str, Any]],
     provenance: dict[str, Any],
+    references: list[tuple[int, Reference]] | None = None,
+    assumption_rows: list[dict[str, str]] | None = None,
 ) -> list[NotebookNode]:
     meta = {"riskbrief": {"section": "appendix", "section_start": True}}
     parts = ["## Methods and sources {#methods}", ""]
@@ -201,11 +206,30 @@ def appendix_cells(
                 _methods_markdown(m),
                 "",
             ]
-    if items:
-        parts += ["### Sources of figures and tables", ""]
-        for it in items:
-            label = "Figure" if it["kind"] == "figure" else "Table"
-            parts.append(f"- {label} {it['number']}: {narrative.md_escape(it.get('source', ''))}")
+    if assumption_rows:
+        parts += [
+            "### Assumptions {#assumptions}",
+            "",
+            "Each modelling assumption with the quality of its evidence (Green: published or measured; "
+            "Amber: reasoned judgement or standard convention; Red: illustrative placement) and its "
+            "impact on the judgments if wrong (Red: conclusions could change; Amber: numbers would move; "
+            "Green: little effect). Kept in docs/assumptions.md.",
+            "",
+            assumptions.markdown(
+                [{k: narrative.md_escape(v) for k, v in r.items()} for r in assumption_rows]
+            ),
+            "",
+        ]
+    if references:
+        parts += [
+            "### References {#references}",
+            "",
+            "Source lines under figures and tables cite these numbers.",
+            "",
+        ]
+        for n, ref in references:
+            url = f" {narrative.md_escape(ref.url)}" if ref.url else ""
+            parts.append(f'{n}. <a id="ref-{n}"></a>{narrative.md_escape(ref.citation)}{url}')
         parts.append("")
     prov = provenance
     rows = [
@@ -265,11 +289,15 @@ def assemble(
     results: dict[str, dict[str, Any]],
     provenance: dict[str, Any],
     changes: str | None = None,
+    references: list[Reference] | None = None,
+    assumption_rows: list[dict[str, str]] | None = None,
 ) -> NotebookNode:
     """Build the briefing notebook from executed sections (in the order given)."""
     order = list(executed)
     headings = Headings()
-    headings.used.update({"key-judgments", "what-changed", "methods", "provenance", "contents", "main", "cover"})
+    headings.used.update(
+        {"key-judgments", "what-changed", "methods", "provenance", "contents", "main", "cover"}
+    )
     body: list[NotebookNode] = []
     titles: dict[str, str] = {}
     for name, path in executed.items():
@@ -279,6 +307,7 @@ def assemble(
         section_heading = next((h for h in headings.outline[start:] if h["level"] == 2), None)
         titles[sections[name].anchor] = section_heading["text"] if section_heading else name
     items = number_items(body)
+    numbered = refs.number(references or [], items)
     kj = select_key_judgments(results, order)
     heading_texts = {**headings.anchors, **{h["id"]: h["text"] for h in headings.outline}}
     front = [key_judgments_cell(kj, heading_texts)]
@@ -287,7 +316,11 @@ def assemble(
         changed = new_markdown_cell(changes, metadata=meta)
         changed.id = "what-changed"
         front.append(changed)
-    cells = [*front, *body, *appendix_cells(results, order, titles, items, provenance)]
+    cells = [
+        *front,
+        *body,
+        *appendix_cells(results, order, titles, provenance, numbered, assumption_rows),
+    ]
     outline = [{"level": 2, "text": "Key judgments", "id": "key-judgments"}]
     if changes:
         title = changes.splitlines()[0].lstrip("# ").split(" {#")[0]
@@ -312,10 +345,11 @@ def assemble(
             {
                 k: v
                 for k, v in it.items()
-                if k in {"kind", "number", "caption", "source", "section", "key"}
+                if k in {"kind", "number", "caption", "source", "section", "key", "refs"}
             }
             for it in items
         ],
+        "references": [{"number": n, "citation": r.citation, "url": r.url} for n, r in numbered],
         "provenance": provenance,
     }
     return nb

@@ -1,0 +1,59 @@
+"""The modelling assumptions log (``docs/assumptions.md``): each assumption with its quality
+and impact rating. The methods appendix of every briefing prints it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from riskbrief.errors import InputError
+
+COLUMNS = ("ID", "Assumption", "Used in", "Quality", "Impact")
+RATINGS = ("Green", "Amber", "Red")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def load_assumptions(path: Path) -> list[dict[str, str]]:
+    """The rows of the assumptions table; errors name the file, the line and the column."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+    table = [(n, ln) for n, ln in enumerate(lines, 1) if ln.lstrip().startswith("|")]
+    if len(table) < 3:
+        raise InputError(
+            path, "no assumptions table (a Markdown table with a header, a rule and rows)"
+        )
+    header_line, header = table[0][0], _cells(table[0][1])
+    if tuple(header) != COLUMNS:
+        raise InputError(
+            path,
+            f"the table's columns must be {' | '.join(COLUMNS)}, got {' | '.join(header)}",
+            row=header_line,
+        )
+    rows, seen = [], set()
+    for n, line in table[2:]:
+        cells = _cells(line)
+        if len(cells) != len(COLUMNS):
+            raise InputError(path, f"expected {len(COLUMNS)} cells, got {len(cells)}", row=n)
+        row = dict(zip(COLUMNS, cells, strict=True))
+        for col in ("Quality", "Impact"):
+            if row[col] not in RATINGS:
+                raise InputError(
+                    path, f"must be one of {', '.join(RATINGS)}, got {row[col]!r}", row=n, field=col
+                )
+        if not row["ID"] or row["ID"] in seen:
+            raise InputError(path, f"empty or duplicate id {row['ID']!r}", row=n, field="ID")
+        seen.add(row["ID"])
+        rows.append(row)
+    return rows
+
+
+def markdown(rows: list[dict[str, str]]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
+    lines += ["| " + " | ".join(r[c].replace("|", "\\|") for c in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines)
