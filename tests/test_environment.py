@@ -20,10 +20,17 @@ def _pyproject() -> dict[str, str]:
 
 
 def _conda() -> dict[str, str]:
+    """Every package environment.yml installs, from conda-forge or (where conda-forge has no
+    such package) from PyPI through its ``pip:`` section; pip options and the project itself
+    are left out."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     out = {}
     for dep in env["dependencies"]:
         if isinstance(dep, dict):
+            pip = [r for r in dep.get("pip", []) if not r.startswith("-")]
+            for r in pip:
+                req = Requirement(r)
+                out[req.name.lower()] = str(req.specifier)
             continue
         m = re.match(r"^([A-Za-z0-9_.-]+)\s*(.*)$", dep)
         assert m, dep
@@ -46,6 +53,11 @@ def test_environment_yml_has_the_same_packages_as_pyproject() -> None:
 
 def test_environment_yml_offers_quarto() -> None:
     assert "quarto" in _conda()
+
+
+def test_environment_yml_installs_the_typeface() -> None:
+    # the briefings' font comes from PyPI in the conda environment too (conda-forge lacks it)
+    assert "fontpkg-atkinson-hyperlegible" in _conda()
 
 
 def test_lock_file_pins_every_dependency_within_its_range() -> None:

@@ -28,7 +28,7 @@ from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
 
-from riskbrief import paths
+from riskbrief import fonts, paths
 from riskbrief.errors import BuildError
 
 # ---------------------------------------------------------------------------------------------
@@ -112,7 +112,9 @@ class BriefingHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = dict(resources or {})
-        resources["riskbrief_css"] = (paths.STATIC_DIR / "briefing.css").read_text(encoding="utf-8")
+        resources["riskbrief_css"] = fonts.font_face_css() + (
+            paths.STATIC_DIR / "briefing.css"
+        ).read_text(encoding="utf-8")
         body, resources = super().from_notebook_node(nb, resources, **kw)
         return body, resources
 
@@ -272,6 +274,7 @@ def quarto_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 cells.append(
                     new_markdown_cell(
                         f"*{label} {meta.get('number', '')}. {meta['caption']}*  \nSource: {meta['source']}"
+                        + (f" [{', '.join(str(n) for n in meta['refs'])}]" if meta.get("refs") else "")
                     )
                 )
     qnb.cells = cells
