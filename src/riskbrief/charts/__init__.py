@@ -17,6 +17,8 @@ mpl.use("Agg")
 import matplotlib.pyplot as plt
 import seaborn as sns
 
+from riskbrief import fonts
+
 #: Okabe–Ito, in its published order (black first).
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",
@@ -40,21 +42,43 @@ PALETTE: list[str] = [
     OKABE_ITO["sky_blue"],
 ]
 
-#: Risk bands, lightest to darkest: ordered in lightness as well as hue, so the order
-#: survives greyscale printing. Always shown with the band's name too, never colour alone.
+#: Risk bands, Low to Critical: Okabe–Ito colours that stay apart under simulated red-green
+#: colour blindness (tests/test_palette.py). Always shown with the band's name too (cell
+#: labels, bar labels, table columns), never by colour alone.
 BAND_COLOURS: dict[str, str] = {
-    "Low": "#56B4E9",
-    "Moderate": "#F0E442",
-    "High": "#E69F00",
-    "Critical": "#D55E00",
+    "Low": OKABE_ITO["sky_blue"],
+    "Moderate": OKABE_ITO["yellow"],
+    "High": OKABE_ITO["orange"],
+    "Critical": OKABE_ITO["vermillion"],
 }
+
+#: Neutral grey for series that are neither side (world totals).
+GREY = "#6E6E6E"
+
+
+def tint(colour: str, strength: float) -> str:
+    """``colour`` laid over white at ``strength`` (0 white, 1 the colour), as an opaque hex colour.
+
+    Fills behind text use tints, not transparency, so their contrast with the text is known
+    (tests/test_palette.py checks it)."""
+    h = colour.lstrip("#")
+    rgb = [int(h[i : i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(255 - (255 - c) * strength):02X}" for c in rgb)
+
+
+#: Band fills behind labels (the heat map's cells): the band colours lightened.
+BAND_TINTS: dict[str, str] = {name: tint(c, 0.55) for name, c in BAND_COLOURS.items()}
+
+#: Sequential colour map for continuous values (probabilities): cividis, designed to read the
+#: same for readers with red-green colour-vision deficiency, reversed so darker means more.
+SEQUENTIAL_CMAP = "cividis_r"
 
 ACTOR_COLOURS: dict[str, str] = {
     "United States": OKABE_ITO["blue"],
     "US": OKABE_ITO["blue"],
     "China": OKABE_ITO["vermillion"],
-    "Global": "#6E6E6E",
-    "World": "#6E6E6E",
+    "Global": GREY,
+    "World": GREY,
 }
 
 SCENARIO_COLOURS: dict[str, str] = {
@@ -63,14 +87,18 @@ SCENARIO_COLOURS: dict[str, str] = {
     "safety-race": OKABE_ITO["bluish_green"],
 }
 
+#: Text on white and on every tint above: contrast at least 4.5:1 (WCAG 2 AA), checked by tests.
 TEXT_COLOUR = "#1A1A1A"
 MUTED_TEXT_COLOUR = "#4D4D4D"
 
-FONT_FAMILY = ["Source Sans Pro", "Source Sans 3", "DejaVu Sans", "sans-serif"]
+#: The briefing typeface (see ``riskbrief.fonts``), then matplotlib's own DejaVu Sans for any
+#: glyph it lacks. Text stays text in the SVG, so the HTML's embedded fonts set it.
+FONT_FAMILY = [fonts.FAMILY, "DejaVu Sans"]
 
 
 def use_theme() -> None:
     """Apply the project theme to matplotlib and seaborn (idempotent)."""
+    fonts.register_matplotlib()
     sns.set_theme(
         context="paper",
         style="whitegrid",

@@ -14,7 +14,13 @@ from collections import defaultdict
 import pandas as pd
 from matplotlib.patches import Patch, Rectangle
 
-from riskbrief.charts import BAND_COLOURS, MUTED_TEXT_COLOUR, TEXT_COLOUR, new_figure
+from riskbrief.charts import (
+    BAND_COLOURS,
+    BAND_TINTS,
+    MUTED_TEXT_COLOUR,
+    TEXT_COLOUR,
+    new_figure,
+)
 from riskbrief.narrative import pct
 from riskbrief.risk import BANDS, CRITICAL_SCORE, EN_DASH, TIMES, band
 
@@ -50,10 +56,9 @@ def heatmap(summary: pd.DataFrame):
                     (li - 0.5, im - 0.5),
                     1,
                     1,
-                    facecolor=BAND_COLOURS[name],
+                    facecolor=BAND_TINTS[name],
                     edgecolor="white",
                     linewidth=1.5,
-                    alpha=0.55,
                     zorder=0,
                 )
             )
@@ -62,7 +67,7 @@ def heatmap(summary: pd.DataFrame):
                 im - 0.46,
                 f"{name} {li * im}",
                 fontsize=5.5,
-                color=MUTED_TEXT_COLOUR,
+                color=TEXT_COLOUR,
                 ha="left",
                 va="bottom",
                 zorder=1,
@@ -108,8 +113,7 @@ def heatmap(summary: pd.DataFrame):
     ax.grid(False)
     handles = [
         Patch(
-            facecolor=BAND_COLOURS[b.name],
-            alpha=0.55,
+            facecolor=BAND_TINTS[b.name],
             label=f"{b.name} {b.lower}{EN_DASH}{b.upper}",
         )
         for b in BANDS

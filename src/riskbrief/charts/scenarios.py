@@ -25,8 +25,10 @@ from riskbrief.charts import (
     OKABE_ITO,
     PALETTE,
     SCENARIO_COLOURS,
+    SEQUENTIAL_CMAP,
     TEXT_COLOUR,
     new_figure,
+    tint,
 )
 from riskbrief.models import dsair
 from riskbrief.models.racing import INFORMATION_REGIMES
@@ -40,10 +42,10 @@ _REGIME_TITLES = {
     "public": "Public information",
 }
 _ZONE_COLOURS = {
-    # Light fills, ordered in lightness too: innovation lightest, dilemma darkest.
-    "innovation": "#D9ECF7",
-    "dilemma": "#F6D8B8",
-    "compliance": "#CDEBDD",
+    # Light tints of the palette behind the zone names (each zone is named on the chart).
+    "innovation": tint(OKABE_ITO["sky_blue"], 0.22),
+    "dilemma": tint(OKABE_ITO["orange"], 0.3),
+    "compliance": tint(OKABE_ITO["bluish_green"], 0.2),
 }
 _SIDE_STYLES = {"United States": "-", "China": "--"}
 
@@ -93,11 +95,13 @@ def precipice_map(grid: pd.DataFrame, points: pd.DataFrame, n: int = 2):
         mus = np.sort(g["mu"].unique())
         es = np.sort(g["enmity"].unique())
         z = g.pivot_table(index="enmity", columns="mu", values="p").loc[es, mus].to_numpy()
-        mesh = ax.contourf(mus, es, z, levels=levels, cmap="cividis_r", vmin=0, vmax=1)
+        mesh = ax.contourf(mus, es, z, levels=levels, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1)
         lines = ax.contour(
             mus, es, z, levels=[0.2, 0.5, 0.8], colors="white", linewidths=0.8, alpha=0.9
         )
-        ax.clabel(lines, fmt=lambda v: f"{v:.0%}", fontsize=6.5, colors="white")
+        # dark labels on white patches: readable on every shade of the colour map
+        for label in ax.clabel(lines, fmt=lambda v: f"{v:.0%}", fontsize=6.5, colors=TEXT_COLOUR):
+            label.set_bbox({"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"})
         for p in points.itertuples(index=False):
             s = style[p.id]
             own = p.information == regime
