@@ -1,0 +1,90 @@
+"""The numbered reference list and the assumptions log that feed the methods appendix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskbrief import assumptions, references
+from riskbrief.errors import InputError
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_indicator_sources_become_references_with_urls() -> None:
+    refs = references.from_indicators(ROOT / "data" / "indicators.csv")
+    citations = {r.citation: r.url for r in refs}
+    assert "Stanford HAI, AI Index Report 2025 (8th ed., Apr 2025)" in citations
+    assert all(url and url.startswith("https://") for url in citations.values())
+    assert len(citations) == len(refs)  # one reference per distinct source
+
+
+def test_missing_indicators_file_gives_no_references(tmp_path: Path) -> None:
+    assert references.from_indicators(tmp_path / "none.csv") == []
+
+
+def test_numbered_in_order_of_first_citation_and_cited_by_items() -> None:
+    refs = [
+        references.Reference("a", "Paper A", None, (r"Alpha",)),
+        references.Reference("b", "Paper B", None, (r"Beta",)),
+        references.Reference("c", "Paper C", None, (r"Gamma",)),
+    ]
+    items = [{"source": "Beta data"}, {"source": "Alpha and Beta"}, {"source": "no match"}]
+    numbered = references.number(refs, items)
+    assert [(n, r.key) for n, r in numbered] == [(1, "b"), (2, "a"), (3, "c")]
+    assert [it["refs"] for it in items] == [[1], [1, 2], []]
+
+
+def test_standing_references_cover_the_model_papers_and_the_article() -> None:
+    keys = {r.key for r in references.STANDING}
+    assert {"source-article", "model-racing", "model-dsair", "model-richardson", "icd-203"} <= keys
+    racing = next(r for r in references.STANDING if r.key == "model-racing")
+    assert racing.cited_by("Model: Armstrong, Bostrom & Shulman (2016), Racing to the precipice.")
+
+
+def test_project_assumptions_log_is_valid() -> None:
+    rows = assumptions.load_assumptions(ROOT / "docs" / "assumptions.md")
+    assert len(rows) >= 10
+    assert {r["Quality"] for r in rows} <= set(assumptions.RATINGS)
+    assert all(r["Assumption"] and r["Used in"] for r in rows)
+
+
+def _log(
+    tmp_path: Path, rows: str, header: str = "| ID | Assumption | Used in | Quality | Impact |"
+) -> Path:
+    p = tmp_path / "assumptions.md"
+    p.write_text(f"# Assumptions\n\n{header}\n|---|---|---|---|---|\n{rows}", encoding="utf-8")
+    return p
+
+
+def test_bad_rating_names_file_line_and_column(tmp_path: Path) -> None:
+    p = _log(tmp_path, "| A1 | x | y | Green | Orange |\n")
+    with pytest.raises(InputError) as exc:
+        assumptions.load_assumptions(p)
+    msg = str(exc.value)
+    assert (
+        "assumptions.md" in msg and "row 5" in msg and "field 'Impact'" in msg and "Orange" in msg
+    )
+
+
+def test_wrong_columns_and_duplicate_ids(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="columns must be"):
+        assumptions.load_assumptions(
+            _log(
+                tmp_path,
+                "| A1 | x | y | Green |\n",
+                header="| ID | Assumption | Used in | Quality |",
+            )
+        )
+    with pytest.raises(InputError, match="duplicate id 'A1'"):
+        assumptions.load_assumptions(
+            _log(tmp_path, "| A1 | x | y | Green | Red |\n| A1 | z | y | Green | Red |\n")
+        )
+
+
+def test_markdown_keeps_ratings_as_words() -> None:
+    md = assumptions.markdown(
+        [{"ID": "A1", "Assumption": "a | b", "Used in": "x", "Quality": "Red", "Impact": "Green"}]
+    )
+    assert "| A1 | a \\| b | x | Red | Green |" in md
