@@ -1,4 +1,14 @@
-"""Building one briefing: validate → fingerprint → execute → assemble → render → publish."""
+"""Building one briefing: validate → fingerprint → execute → assemble → render → publish.
+
+Everything a user can get wrong (params, data files, notebooks' parameters cells, the renderer,
+``SOURCE_DATE_EPOCH``, a reports folder that cannot be written) is checked before any kernel
+starts and before the briefing's lock is taken, so bad input fails fast and changes nothing.
+
+Published artefacts do not depend on where the project, ``build/`` or ``reports/`` live:
+notebooks run in their work folder with relative results paths, the previous version's results
+are copied next to them, and the parameters recorded in the executed notebooks show data paths
+relative to the project root.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +26,7 @@ import nbformat
 
 from riskbrief import assemble, diff, execute, inputs, params, paths, publish, render, sections
 from riskbrief.errors import BuildError
+from riskbrief.publish import pause_point
 from riskbrief.results import read_results
 
 KEY_PACKAGES = (
@@ -79,17 +90,43 @@ def package_versions() -> dict[str, str]:
     )
 
 
-def scrub_volatile(nb_path: Path) -> None:
-    """Drop execution timestamps from an executed notebook, so identical inputs give identical bytes."""
+def recorded_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters as an executed notebook records them: absolute paths inside the project
+    written relative to the project root, so the audit record does not depend on where the
+    project was checked out (paths outside it stay absolute: they are where the data was)."""
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, str) and Path(value).is_absolute():
+            return paths.display_path(value)
+        return value
+
+    return {k: shown(v) for k, v in parameters.items()}
+
+
+def scrub_volatile(nb_path: Path, parameters: dict[str, Any] | None = None) -> None:
+    """Drop what differs between two runs of the same inputs from an executed notebook:
+    execution timestamps, papermill's input and output paths, the random id papermill gives
+    the cell it injects; with ``parameters``, record them in the injected cell and metadata in
+    place of what was passed (see :func:`recorded_parameters`)."""
+    from papermill.translators import translate_parameters
+
     nb = nbformat.read(nb_path, as_version=4)
     pm_meta = nb.metadata.get("papermill", {})
     for key in (*_VOLATILE_PAPERMILL_KEYS, "input_path", "output_path"):
         pm_meta.pop(key, None)
+    if parameters is not None:
+        pm_meta["parameters"] = parameters
     for cell in nb.cells:
         cm = cell.metadata
         for key in _VOLATILE_PAPERMILL_KEYS:
             cm.get("papermill", {}).pop(key, None)
         cm.pop("execution", None)
+        if "injected-parameters" in cm.get("tags", []):
+            cell.id = "injected-parameters"
+            if parameters is not None:
+                cell.source = translate_parameters(
+                    execute.KERNEL, "python", parameters, "Parameters"
+                )
     nbformat.write(nb, nb_path)
 
 
@@ -116,17 +153,28 @@ def build(
     build_dir: Path | None = None,
     renderer: str = "nbconvert",
     force: bool = False,
+    git: dict[str, Any] | None = None,
 ) -> BuildResult:
-    """Build one briefing (a name in params/ or a params file) and publish it if anything changed."""
+    """Build one briefing (a name in params/ or a params file) and publish it if anything changed.
+
+    ``git`` is the commit to record in place of the project tree's (a rebuild of a published
+    version records the original's).
+    """
     reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
     build_dir = Path(build_dir or paths.BUILD_DIR).resolve()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
 
+    publish.build_time()  # a malformed SOURCE_DATE_EPOCH is an error now, not after execution
+    publish.check_pause_point()
     briefing = params.load(target)
     name = briefing.name
     render_fn = render.get_renderer(renderer)
     secs = [sections.get(s) for s in briefing.params.sections]
+    sections.validate_data(briefing, secs)
+    for s in secs:
+        # results and previous-results paths do not change which names are passed
+        execute.check_parameters(s, sections.parameters(briefing, s, Path(f"{s.name}.json"), None))
     execute.python_kernel_ok()
     publish.check_writable(reports_dir)
     bdir = reports_dir / name
@@ -142,30 +190,41 @@ def build(
             and not force
             and publish.read_manifest(bdir, prev).get("fingerprint") == fingerprint
         ):
+            # a build killed between publishing a version and moving `latest` or rewriting the
+            # index left them behind: bring them up to date (a no-op when they are)
+            publish.point_latest(bdir, prev, only_if_stale=True)
+            publish.write_index(reports_dir, build_dir / "locks", only_if_stale=True)
             print(f"[{name}] up to date (v{prev})", flush=True)
             return BuildResult(name, prev, False, bdir / f"v{prev}", timings)
         version = (prev or 0) + 1
 
-        prev_results = (
-            {s.name: bdir / f"v{prev}" / "results" / f"{s.name}.json" for s in secs} if prev else {}
-        )
+        # Notebooks run with their work folder as the current directory; every path they are
+        # given there is relative, so the executed notebooks do not record where it was.
         sec_dir = work / "sections"
         plan = []
+        previous_copies: dict[Path, Path] = {}
         for s in secs:
-            res = sec_dir / f"{s.name}.json"
-            previous = prev_results.get(s.name)
+            res = Path(f"{s.name}.json")
+            previous = bdir / f"v{prev}" / "results" / f"{s.name}.json" if prev else None
+            if previous is not None and previous.is_file():
+                previous_copies[sec_dir / "previous" / res] = previous
+            else:
+                previous = None
             p = sections.parameters(
-                briefing, s, res, previous if previous and previous.is_file() else None
+                briefing, s, res, Path("previous") / res if previous is not None else None
             )
-            execute.check_parameters(s, p)
-            plan.append((s, p, res))
+            plan.append((s, p, sec_dir / res))
         timings["validate"] = time.perf_counter() - t0
 
         if work.exists():
             shutil.rmtree(work)
+        for copy, original in previous_copies.items():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(original, copy)
         executed: dict[str, Path] = {}
         results: dict[str, dict[str, Any]] = {}
         t = time.perf_counter()
+        pause_point("execute")
         for i, (s, p, res) in enumerate(plan, 1):
             out = execute.run(
                 s,
@@ -179,7 +238,7 @@ def build(
                 raise BuildError(
                     f"{paths.display_path(s.notebook)} ran but did not write its results JSON ({res.name})"
                 )
-            scrub_volatile(out)
+            scrub_volatile(out, recorded_parameters(p))
             executed[s.name] = out
             results[s.name] = read_results(res)
         timings["execute"] = time.perf_counter() - t
@@ -195,7 +254,7 @@ def build(
             "supersedes": prev,
             "built_at": built.isoformat().replace("+00:00", "Z"),
             "fingerprint": fingerprint,
-            "git": git_state(),
+            "git": git if git is not None else git_state(),
             "renderer": render.renderer_version(renderer),
             "python": platform.python_version(),
             "key_packages": {k: versions_installed.get(k, "not installed") for k in KEY_PACKAGES},
@@ -239,6 +298,7 @@ def build(
 
         t = time.perf_counter()
         print(f"[{name}] rendering HTML and PDF ({renderer})", flush=True)
+        pause_point("render")
         rendered = render_fn(doc, work / "out", stem)
         timings["render"] = time.perf_counter() - t
         timings.update(rendered.timings)
@@ -274,6 +334,7 @@ def build(
             ],
         }
         vdir = publish.publish_version(bdir, version, files, manifest)
+        pause_point("index")
         publish.write_index(reports_dir, build_dir / "locks")
         timings["publish"] = time.perf_counter() - t
     print(

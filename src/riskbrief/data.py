@@ -65,7 +65,7 @@ def decode_utf8(raw: bytes, path: str | os.PathLike[str]) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         row = raw.count(b"\n", 0, exc.start) + 1
         bad = raw[exc.start : exc.end].hex(" ")
@@ -75,6 +75,16 @@ def decode_utf8(raw: bytes, path: str | os.PathLike[str]) -> str:
             "save the file as 'CSV UTF-8'",
             row=row,
         ) from None
+    stray = raw.find(codecs.BOM_UTF8)
+    if stray >= 0:
+        # invisible in an editor, and it would end up inside an id or a heading
+        raise InputError(
+            path,
+            f"a byte-order mark (bytes ef bb bf) at byte {stray}, not at the start of the file; "
+            "it is usually left by pasting two files together: delete it",
+            row=raw.count(b"\n", 0, stray) + 1,
+        )
+    return text
 
 
 def read_table(

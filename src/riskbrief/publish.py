@@ -7,6 +7,14 @@
 - One build of a briefing at a time: ``build/locks/<name>.lock`` (flock) serialises builds of
   the same briefing; ``build/locks/index.lock`` serialises index updates across briefings. The
   locks live in the build directory so a failed build leaves ``reports/`` untouched.
+- A build killed at any point leaves every published version complete: at worst a hidden
+  staging folder or temporary file (removed by the next build), a ``latest`` pointer or an
+  index one version behind (brought up to date by the next build, even when it finds nothing
+  else to do).
+
+Testing aid: ``RISKBRIEF_PAUSE_AT=<point>`` makes a build stop at one of :data:`PAUSE_POINTS`
+and wait there (up to ``RISKBRIEF_PAUSE_SECONDS``, default 300), printing
+``paused at <point>`` first, so that tests can kill it at a known stage. Unset in normal use.
 """
 
 from __future__ import annotations
@@ -19,15 +27,42 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from riskbrief.errors import BuildError, BuildInProgress
+from riskbrief.errors import BuildError, BuildInProgress, InputError
 from riskbrief.inputs import sha256_file
 
 _VERSION_DIR = re.compile(r"^v(\d+)$")
 STAGING_PREFIX = ".staging-"
+_INDEX_TMP_PREFIX = ".index.html.tmp-"
+
+PAUSE_ENV = "RISKBRIEF_PAUSE_AT"
+#: Where ``RISKBRIEF_PAUSE_AT`` can stop a build: before the first notebook runs, before
+#: rendering, with the new version fully staged but not yet renamed into place, after the
+#: rename but before ``latest`` moves, and before the index is rewritten.
+PAUSE_POINTS = ("execute", "render", "publish", "latest", "index")
+
+
+def check_pause_point() -> None:
+    """An unknown ``RISKBRIEF_PAUSE_AT`` is an error before anything runs."""
+    point = os.environ.get(PAUSE_ENV)
+    if point and point not in PAUSE_POINTS:
+        raise InputError(
+            None,
+            f"unknown pause point '{point}' (one of: {', '.join(PAUSE_POINTS)}); "
+            f"{PAUSE_ENV} is a testing aid, unset it for normal builds",
+            field=PAUSE_ENV,
+        )
+
+
+def pause_point(point: str) -> None:
+    """Testing aid: wait here if ``RISKBRIEF_PAUSE_AT`` names this point (see the module doc)."""
+    if os.environ.get(PAUSE_ENV) == point:
+        print(f"paused at {point} ({PAUSE_ENV})", flush=True)
+        time.sleep(float(os.environ.get("RISKBRIEF_PAUSE_SECONDS", "300")))
 
 
 def versions(briefing_dir: Path) -> list[int]:
@@ -75,9 +110,17 @@ def locked(lock_path: Path, *, wait: bool = True, what: str = "") -> Iterator[No
 
 
 def check_writable(reports_dir: Path) -> None:
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    if not os.access(reports_dir, os.W_OK | os.X_OK):
-        raise BuildError(f"cannot publish: {reports_dir} is not writable")
+    """Fail before anything runs if the reports folder cannot be written: by trying, since
+    permission bits do not tell (a read-only mount, an immutable folder, running as root)."""
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        probe = reports_dir / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise BuildError(
+            f"cannot publish: {reports_dir} is not writable ({exc.strerror or exc})"
+        ) from None
 
 
 def clean_staging(briefing_dir: Path) -> None:
@@ -128,17 +171,24 @@ def publish_version(
             with p.open("rb") as f:
                 os.fsync(f.fileno())
     _fsync_dir(staging)
+    pause_point("publish")
     staging.rename(final)
     _fsync_dir(briefing_dir)
+    pause_point("latest")
     point_latest(briefing_dir, version)
     return final
 
 
-def point_latest(briefing_dir: Path, version: int) -> None:
+def point_latest(briefing_dir: Path, version: int, *, only_if_stale: bool = False) -> None:
+    """Point ``latest`` at ``v<version>`` by replacing the symlink atomically."""
+    link = briefing_dir / "latest"
+    if only_if_stale and link.is_symlink() and link.readlink() == Path(f"v{version}"):
+        return
     tmp = briefing_dir / f".latest.tmp-{os.getpid()}"
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(f"v{version}")
-    tmp.replace(briefing_dir / "latest")
+    tmp.replace(link)
+    _fsync_dir(briefing_dir)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,11 +281,21 @@ def _plain(kj: Any) -> str:
     return re.sub(r"[*_`\\]", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))
 
 
-def write_index(reports_dir: Path, lock_dir: Path) -> Path:
+def write_index(reports_dir: Path, lock_dir: Path, *, only_if_stale: bool = False) -> Path:
+    """Rewrite reports/index.html through a temporary file (under the index lock, so builds of
+    different briefings never interleave); with ``only_if_stale``, only if its content changed."""
     with locked(lock_dir / "index.lock", what="the index"):
+        for p in reports_dir.glob(f"{_INDEX_TMP_PREFIX}*"):
+            p.unlink(missing_ok=True)  # left by a killed build
         target = reports_dir / "index.html"
-        tmp = reports_dir / f".index.html.tmp-{os.getpid()}"
-        tmp.write_text(build_index(reports_dir), encoding="utf-8")
+        text = build_index(reports_dir)
+        if only_if_stale and target.is_file() and target.read_text(encoding="utf-8") == text:
+            return target
+        tmp = reports_dir / f"{_INDEX_TMP_PREFIX}{os.getpid()}"
+        with tmp.open("w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
         tmp.replace(target)
     return target
 
@@ -244,5 +304,13 @@ def build_time() -> dt.datetime:
     """Now, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        try:
+            seconds = int(epoch)
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise InputError(
+                None,
+                f"must be whole seconds since 1970-01-01 UTC (such as 1767225600), got {epoch!r}",
+                field="SOURCE_DATE_EPOCH",
+            ) from None
     return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)

@@ -354,7 +354,17 @@ def load_scenarios(path: str | os.PathLike[str] | None = None) -> dict[str, Scen
     path = Path(path) if path is not None else default_path()
     if not path.is_file():
         raise InputError(path, "file not found")
-    return parse_scenarios(path.read_text(encoding="utf-8"), path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            path,
+            f"not UTF-8 text: line {line}, byte {exc.start} (0x{raw[exc.start]:02x}) "
+            "cannot be decoded; save the file as UTF-8",
+        ) from None
+    return parse_scenarios(text, path)
 
 
 def select(

@@ -4,6 +4,10 @@ A section is a notebook ``notebooks/<section>.ipynb``. The registry below says, 
 sections that read data, which data files they read (so ``make`` and the fingerprint know
 what to rebuild) and which section-specific parameters they get from the params file.
 A notebook not listed here is still a valid section; it receives the common parameters only.
+
+Every data file a briefing's sections read is validated by :func:`validate_data` before any
+kernel starts, so a bad row is reported as the file, row and field, never as a notebook
+traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from riskbrief import paths
+from riskbrief.errors import InputError, InputErrors
 from riskbrief.params import Briefing
 
 ParamBuilder = Callable[[Briefing], dict[str, Any]]
@@ -79,6 +84,61 @@ REGISTRY: dict[str, Section] = {
         ),
     )
 }
+
+
+def _load_indicators(path: Path) -> object:
+    from riskbrief.data import load_indicators
+
+    return load_indicators(path)
+
+
+def _load_register(path: Path) -> object:
+    from riskbrief.register import load_register
+
+    return load_register(path)
+
+
+def _load_urgency(path: Path) -> object:
+    from riskbrief.register import load_urgency
+
+    return load_urgency(path)
+
+
+def _load_scenarios(path: Path) -> object:
+    from riskbrief.scenarios import load_scenarios
+
+    return load_scenarios(path)
+
+
+#: The loader that validates each kind of data file (a key of ``params.data``). Loaders raise
+#: InputError naming the file, row and field; the data modules are imported only when needed.
+DATA_VALIDATORS: dict[str, Callable[[Path], object]] = {
+    "indicators": _load_indicators,
+    "risk_register": _load_register,
+    "urgency": _load_urgency,
+    "scenarios": _load_scenarios,
+}
+
+
+def validate_data(briefing: Briefing, secs: list[Section]) -> None:
+    """Load and validate every data file the sections read, each once, before anything runs.
+
+    All problems in all files are reported together (file, row, field and what is wrong)."""
+    errors: list[InputError] = []
+    for key in dict.fromkeys(k for s in secs for k in s.data):
+        validator = DATA_VALIDATORS.get(key)
+        if validator is None:
+            continue
+        try:
+            validator(briefing.data_path(key))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
 
 
 def available() -> set[str]:
