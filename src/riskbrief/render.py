@@ -69,6 +69,18 @@ def css_string(value: object) -> str:
     )
 
 
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def svg_titled(svg: str, text: object) -> str:
+    """The SVG with ``text`` as its first ``<title>``: the figure's alternative text in the
+    tagged PDF (WeasyPrint takes a Figure's /Alt from it)."""
+    m = _SVG_OPEN.search(svg)
+    if not m or not str(text).strip():
+        return svg
+    return f"{svg[: m.end()]}<title>{html.escape(str(text))}</title>{svg[m.end() :]}"
+
+
 # ---------------------------------------------------------------------------------------------
 # nbconvert exporter (registered as the "riskbrief" exporter in pyproject.toml)
 
@@ -109,6 +121,7 @@ class BriefingHTMLExporter(HTMLExporter):
     def default_filters(self):
         yield from super().default_filters()
         yield ("css_string", css_string)
+        yield ("svg_titled", svg_titled)
 
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = dict(resources or {})
