@@ -66,8 +66,10 @@ def tint(colour: str, strength: float) -> str:
     return "#" + "".join(f"{round(255 - (255 - c) * strength):02X}" for c in rgb)
 
 
-#: Band fills behind labels (the heat map's cells): the band colours lightened.
-BAND_TINTS: dict[str, str] = {name: tint(c, 0.55) for name, c in BAND_COLOURS.items()}
+#: Band fills behind labels (the heat map's cells): the band colours lightened, no further than
+#: keeps neighbouring bands apart under simulated deuteranopia (tests/test_palette.py).
+BAND_TINT = 0.7
+BAND_TINTS: dict[str, str] = {name: tint(c, BAND_TINT) for name, c in BAND_COLOURS.items()}
 
 #: Sequential colour map for continuous values (probabilities): cividis, designed to read the
 #: same for readers with red-green colour-vision deficiency, reversed so darker means more.
