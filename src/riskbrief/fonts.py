@@ -52,6 +52,8 @@ _SYMBOL_BLOCKS = (
     (0x2200, 0x22FF),  # mathematical operators
     (0x25A0, 0x25FF),  # geometric shapes
 )
+#: Spaces every subset keeps.
+_SPACES = (0x0020, 0x00A0)
 #: What the monospace fallback covers: Basic Latin, Latin-1, general punctuation.
 _MONO_BLOCKS = ((0x0020, 0x007E), (0x00A0, 0x00FF), (0x2010, 0x2027))
 
@@ -115,7 +117,8 @@ def _woff2(data: bytes) -> tuple[bytes, str]:
 
 
 def _subset(path: Path, blocks: tuple[tuple[int, int], ...], *, exclude: set[int]) -> bytes:
-    """The glyphs of ``path`` in ``blocks`` (less ``exclude``), without hinting, as TrueType."""
+    """The glyphs of ``path`` in ``blocks`` (less ``exclude``) and its spaces, without hinting,
+    as TrueType."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -129,6 +132,8 @@ def _subset(path: Path, blocks: tuple[tuple[int, int], ...], *, exclude: set[int
         wanted = [
             c for lo, hi in blocks for c in range(lo, hi + 1) if c in cmap and c not in exclude
         ]
+        # with no space of its own, a run in the subset font loses its text in the PDF
+        wanted += [c for c in _SPACES if c in cmap and c not in wanted]
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=wanted)
         subsetter.subset(font)
