@@ -9,6 +9,7 @@ MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 PYTHON    ?= python3
 RENDERER  ?= nbconvert
 B         ?=
+REBUILD   ?=
 VENV      := .venv
 PY        := $(VENV)/bin/python
 RISKBRIEF := $(VENV)/bin/riskbrief
@@ -21,7 +22,7 @@ STAMPS    := $(BRIEFINGS:%=$(STAMP_DIR)/%.stamp)
 # Everything in the package feeds every briefing: code, templates, styles.
 PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
 
-.PHONY: help briefings briefing diff test lint lab clean bench lock
+.PHONY: help briefings briefing diff test lint lab clean bench lock verify
 
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
@@ -50,7 +51,7 @@ lock: $(VENV_STAMP) ## re-resolve requirements.lock from pyproject.toml (needs t
 # --- briefings -----------------------------------------------------------------------------
 # build/deps.mk says which notebooks and data files each briefing reads (from its params file),
 # so touching a data file rebuilds exactly the briefings that read it.
-NO_DEPS_GOALS := help test lint lab clean lock diff
+NO_DEPS_GOALS := help test lint lab clean lock diff verify
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),help)),)
 -include $(BUILD)/deps.mk
 endif
@@ -81,6 +82,9 @@ briefing: ## build one briefing: make briefing B=baseline
 diff: | $(VENV_STAMP) ## what changed between the latest two versions: make diff B=baseline
 	@test -n "$(B)" || { echo "usage: make diff B=<name>   (briefings: $(BRIEFINGS))"; exit 2; }
 	$(RISKBRIEF) diff $(B)
+
+verify: | $(VENV_STAMP) ## check published files against their manifests: make verify [B=<name>] [REBUILD=1]
+	$(RISKBRIEF) verify $(B) $(if $(REBUILD),--rebuild)
 
 # --- development ---------------------------------------------------------------------------
 test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end)

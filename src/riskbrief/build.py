@@ -165,7 +165,11 @@ def build(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
 
-    publish.build_time()  # a malformed SOURCE_DATE_EPOCH is an error now, not after execution
+    # One build time for everything the build writes: the manifest, and (through
+    # SOURCE_DATE_EPOCH) every tool that stamps a time, such as the PDF's embedded fonts, so
+    # that a rebuild with SOURCE_DATE_EPOCH set to the manifest's built_at gives the same bytes.
+    # A malformed SOURCE_DATE_EPOCH is an error here, before anything runs.
+    started = publish.build_time()
     publish.check_pause_point()
     briefing = params.load(target)
     name = briefing.name
@@ -180,7 +184,10 @@ def build(
     bdir = reports_dir / name
     work = build_dir / name
 
-    with publish.locked(build_dir / "locks" / f"{name}.lock", what=name):
+    with (
+        publish.locked(build_dir / "locks" / f"{name}.lock", what=name),
+        publish.pinned_build_time(started),
+    ):
         publish.clean_staging(bdir)
         hashed = inputs.hashed_inputs(briefing)
         fingerprint = inputs.fingerprint(hashed, renderer)

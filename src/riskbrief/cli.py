@@ -4,6 +4,7 @@
     riskbrief list
     riskbrief show <name> [--version N]
     riskbrief diff <name> [vA vB]   (default: the latest two versions)
+    riskbrief verify [name ...] [--version N] [--rebuild]
     riskbrief deps            (make rules: which files each briefing is built from)
 
 User errors (bad params or data, a failed notebook, a missing renderer) are printed as one
@@ -141,6 +142,60 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-hash published files against their manifests; with --rebuild, rebuild and compare."""
+    from riskbrief import verify
+
+    reports = Path(args.reports_dir or paths.REPORTS_DIR)
+    build_dir = Path(args.build_dir or paths.BUILD_DIR)
+    names = args.names or verify.briefing_names(reports)
+    if not names:
+        raise InputError(None, f"no published briefing in {paths.display_path(reports)}")
+    if args.version is not None and len(names) != 1:
+        raise InputError(None, "--version needs exactly one briefing name")
+    selected = {name: verify.select(reports, name, args.version) for name in names}
+    failed = []
+    for name, vs in selected.items():
+        for v in vs:
+            c = verify.check_version(reports / name, v)
+            if c.ok:
+                print(
+                    f"{name} v{v}: ok, {c.checked} files match the manifest "
+                    f"(manifest sha256 {c.manifest_sha256[:16]}…)"
+                )
+            else:
+                print(f"{name} v{v}: {len(c.findings)} problem(s)")
+                for f in c.findings:
+                    print(f"  {f}")
+                failed.append(f"{name} v{v}")
+        problem = verify.latest_finding(reports / name)
+        if problem is not None:
+            print(f"{name}: {problem}")
+            failed.append(f"{name} latest")
+        if args.rebuild:
+            v = vs[-1]
+            r = verify.rebuild(reports, name, v, keep_dir=build_dir / "verify" / name / f"v{v}")
+            for note in r.caveats:
+                print(f"  note: {note}")
+            if r.error:
+                print(f"{name} v{v}: cannot rebuild: {r.error}")
+                failed.append(f"{name} v{v} rebuild")
+            elif r.ok:
+                print(f"{name} v{v}: rebuilt from its inputs: all {len(r.identical)} files byte-identical")
+            else:
+                total = len(r.identical) + len(r.differing)
+                print(f"{name} v{v}: rebuilt from its inputs: {len(r.differing)} of {total} files differ")
+                for path, how in r.differing:
+                    print(f"  differs   {path}" + (f"\n{how}" if "\n" in how else f"  ({how})" if how else ""))
+                if r.kept:
+                    print(f"  the rebuilt files are kept in {paths.display_path(r.kept)}")
+                failed.append(f"{name} v{v} rebuild")
+    if failed:
+        print(f"riskbrief: verification failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_deps(args: argparse.Namespace) -> int:
     """Print make rules: each briefing's stamp depends on its params, notebooks and data files."""
     from riskbrief import params, sections
@@ -230,6 +285,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
     _dirs(p)
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "verify",
+        help="check published files against their manifests",
+        description="Re-hash every published file against its manifest and report any file "
+        "altered, added or removed; --rebuild rebuilds a version from its inputs and compares.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="briefings (default: every published one)")
+    p.add_argument("--version", type=int, default=None, help="one version (default: every version)")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild the version (default: the latest) from its input snapshot and compare bytes",
+    )
+    _dirs(p)
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser(
         "deps", help="print make rules for each briefing's inputs", description="Print make rules."

@@ -300,6 +300,21 @@ def write_index(reports_dir: Path, lock_dir: Path, *, only_if_stale: bool = Fals
     return target
 
 
+@contextlib.contextmanager
+def pinned_build_time(when: dt.datetime) -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH to ``when`` while a build runs (kernels and renderers read it), so
+    every time stamped into an output is the build time the manifest records."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
 def build_time() -> dt.datetime:
     """Now, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
