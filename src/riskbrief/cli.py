@@ -30,6 +30,10 @@ def _dirs(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from riskbrief import publish
+
+    # before the pipeline is imported: numpy itself parses SOURCE_DATE_EPOCH on import
+    publish.build_time()
     from riskbrief.build import build
 
     for target in args.briefings:
@@ -144,6 +148,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-hash published files against their manifests; with --rebuild, rebuild and compare."""
+    from riskbrief import publish
+
+    publish.build_time()  # as for build: checked before numpy reads it
     from riskbrief import verify
 
     reports = Path(args.reports_dir or paths.REPORTS_DIR)

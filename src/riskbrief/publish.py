@@ -46,15 +46,21 @@ PAUSE_ENV = "RISKBRIEF_PAUSE_AT"
 PAUSE_POINTS = ("execute", "render", "publish", "latest", "index")
 
 
+def environment_error(variable: str, problem: str) -> InputError:
+    """An InputError about an environment variable, named as such."""
+    err = InputError(None, problem, field=variable)
+    err.args = (f"environment variable {variable}: {problem}",)
+    return err
+
+
 def check_pause_point() -> None:
     """An unknown ``RISKBRIEF_PAUSE_AT`` is an error before anything runs."""
     point = os.environ.get(PAUSE_ENV)
     if point and point not in PAUSE_POINTS:
-        raise InputError(
-            None,
+        raise environment_error(
+            PAUSE_ENV,
             f"unknown pause point '{point}' (one of: {', '.join(PAUSE_POINTS)}); "
-            f"{PAUSE_ENV} is a testing aid, unset it for normal builds",
-            field=PAUSE_ENV,
+            "it is a testing aid, unset it for normal builds",
         )
 
 
@@ -323,9 +329,8 @@ def build_time() -> dt.datetime:
             seconds = int(epoch)
             return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (ValueError, OverflowError, OSError):
-            raise InputError(
-                None,
+            raise environment_error(
+                "SOURCE_DATE_EPOCH",
                 f"must be whole seconds since 1970-01-01 UTC (such as 1767225600), got {epoch!r}",
-                field="SOURCE_DATE_EPOCH",
             ) from None
     return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
