@@ -348,6 +348,22 @@ def test_baseline_html_passes_the_accessibility_checks(baseline: Path) -> None:
     assert all(len(n.split()) >= 12 for n in names)  # what it shows and what it finds
 
 
+def test_baseline_pdf_never_leaves_a_heading_at_the_foot_of_a_page(baseline: Path) -> None:
+    reader = PdfReader(baseline / "baseline-v1.pdf")
+    bottom_margin = 22 / 25.4 * 72  # @page margin, in points
+    stranded = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            elif item.top is not None and float(item.top) < bottom_margin + 30:
+                stranded.append((item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    assert not stranded, f"headings with no room for text below them: {stranded}"
+
+
 def test_baseline_pdf_bookmarks_figures_and_reading_order(baseline: Path) -> None:
     reader = PdfReader(baseline / "baseline-v1.pdf")
     html = (baseline / "baseline-v1.html").read_text(encoding="utf-8")
