@@ -24,7 +24,19 @@ from typing import Any
 
 import nbformat
 
-from riskbrief import assemble, diff, execute, inputs, params, paths, publish, render, sections
+from riskbrief import (
+    assemble,
+    assumptions,
+    diff,
+    execute,
+    inputs,
+    params,
+    paths,
+    publish,
+    references,
+    render,
+    sections,
+)
 from riskbrief.errors import BuildError
 from riskbrief.publish import pause_point
 from riskbrief.results import read_results
@@ -143,7 +155,22 @@ def input_snapshot(briefing: params.Briefing) -> dict[str, Path]:
     """Copies of the params, data and notebooks a version was built from (package code is
     identified by the git commit and the hashes in the manifest): what changed since the last
     version is computed from them, and a version can be rebuilt from them."""
-    return {snapshot_name(i.name): i.path for i in inputs.briefing_inputs(briefing) if i.kind in SNAPSHOT_KINDS}
+    return {
+        snapshot_name(i.name): i.path
+        for i in inputs.briefing_inputs(briefing)
+        if i.kind in SNAPSHOT_KINDS
+    }
+
+
+def reference_list(briefing: params.Briefing) -> list[references.Reference]:
+    """The references a briefing can cite: the standing ones, and the indicator sources if it
+    has the context section."""
+    data_refs = (
+        references.from_indicators(briefing.data_path("indicators"))
+        if "context" in briefing.params.sections
+        else []
+    )
+    return [*references.STANDING, *data_refs]
 
 
 def build(
@@ -173,6 +200,10 @@ def build(
     publish.check_pause_point()
     briefing = params.load(target)
     name = briefing.name
+    assumptions_file = paths.DOCS_DIR / "assumptions.md"
+    assumption_rows = (
+        assumptions.load_assumptions(assumptions_file) if assumptions_file.is_file() else None
+    )
     render_fn = render.get_renderer(renderer)
     secs = [sections.get(s) for s in briefing.params.sections]
     sections.validate_data(briefing, secs)
@@ -289,7 +320,11 @@ def build(
             {i.name: i.path for i in inputs.briefing_inputs(briefing) if i.kind in SNAPSHOT_KINDS},
             results,
         )
-        changes = diff.compare(diff.Edition.from_version_dir(bdir / f"v{prev}"), this_edition) if prev else None
+        changes = (
+            diff.compare(diff.Edition.from_version_dir(bdir / f"v{prev}"), this_edition)
+            if prev
+            else None
+        )
         doc = assemble.assemble(
             cover=cover,
             executed=executed,
@@ -297,6 +332,8 @@ def build(
             results=results,
             provenance=provenance,
             changes=diff.to_markdown(changes),
+            references=reference_list(briefing),
+            assumption_rows=assumption_rows,
         )
         stem = f"{name}-v{version}"
         doc_path = work / f"{stem}.ipynb"
