@@ -177,7 +177,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 failed.append(f"{name} v{v}")
         problem = verify.latest_finding(reports / name)
         if problem is not None:
-            print(f"{name}: {problem}")
+            print(f"{name}: latest {problem.detail}")
             failed.append(f"{name} latest")
         if args.rebuild:
             v = vs[-1]
