@@ -326,10 +326,12 @@ def assemble(
         title = changes.splitlines()[0].lstrip("# ").split(" {#")[0]
         outline.append({"level": 2, "text": title, "id": "what-changed"})
     outline += [h for h in headings.outline if h["level"] <= 3]
-    outline += [
-        {"level": 2, "text": "Methods and sources", "id": "methods"},
-        {"level": 2, "text": "Provenance", "id": "provenance"},
-    ]
+    outline.append({"level": 2, "text": "Methods and sources", "id": "methods"})
+    if assumption_rows:
+        outline.append({"level": 3, "text": "Assumptions", "id": "assumptions"})
+    if numbered:
+        outline.append({"level": 3, "text": "References", "id": "references"})
+    outline.append({"level": 2, "text": "Provenance", "id": "provenance"})
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
