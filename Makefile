@@ -9,6 +9,7 @@ MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 PYTHON    ?= python3
 RENDERER  ?= nbconvert
 B         ?=
+TEST_WORKERS ?= auto
 REBUILD   ?=
 VENV      := .venv
 PY        := $(VENV)/bin/python
@@ -87,8 +88,8 @@ verify: | $(VENV_STAMP) ## check published files against their manifests: make v
 	$(RISKBRIEF) verify $(B) $(if $(REBUILD),--rebuild)
 
 # --- development ---------------------------------------------------------------------------
-test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end)
-	$(VENV)/bin/pytest
+test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end), in parallel
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV_STAMP) ## ruff over the package, tests and notebooks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
