@@ -139,6 +139,38 @@ def write_params(
     return p
 
 
+def execute_section(
+    notebook: Path, tmp_path: Path, name: str, parameters: dict
+) -> tuple[dict, nbformat.NotebookNode]:
+    """Run one section notebook with papermill as the build does; return its results JSON and
+    the executed notebook."""
+    import json
+
+    import papermill
+
+    results = tmp_path / f"{name}.json"
+    out = tmp_path / f"{name}.ipynb"
+    papermill.execute_notebook(
+        str(notebook),
+        str(out),
+        parameters={"results_path": str(results), **parameters},
+        kernel_name="python3",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    return json.loads(results.read_text(encoding="utf-8")), nbformat.read(out, as_version=4)
+
+
+def shown(nb: nbformat.NotebookNode) -> list[dict]:
+    """The riskbrief metadata of every figure and table a notebook showed, in order."""
+    return [
+        o["metadata"]["riskbrief"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "riskbrief" in o.get("metadata", {})
+    ]
+
+
 def run_cli(
     root: Path, *args: str, check: bool = False, timeout: int = 300
 ) -> subprocess.CompletedProcess[str]:

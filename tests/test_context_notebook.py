@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
-import papermill
 import pytest
+from projects import execute_section
 
 from riskbrief import data, paths
 from riskbrief.charts import context as ctx
@@ -18,24 +17,18 @@ NOTEBOOK = paths.NOTEBOOKS_DIR / "context.ipynb"
 
 
 def run(tmp_path: Path, name: str, indicators: Path | None = None, previous: Path | None = None):
-    results = tmp_path / f"{name}.json"
-    out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={
+    return execute_section(
+        NOTEBOOK,
+        tmp_path,
+        name,
+        {
             "briefing": "test",
             "as_of": "2026-11-27",
             "seed": 1,
-            "results_path": str(results),
             "previous_results_path": None if previous is None else str(previous),
             "indicators_path": None if indicators is None else str(indicators),
         },
-        kernel_name="python3",
-        cwd=str(tmp_path),
-        progress_bar=False,
     )
-    return json.loads(results.read_text(encoding="utf-8")), nbformat.read(out, as_version=4)
 
 
 def test_committed_notebook_is_clean_and_follows_the_contract():

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
+from projects import execute_section, shown
 
 from riskbrief import paths
 from riskbrief.register import REGISTER_COLUMNS, URGENCY_COLUMNS
@@ -58,36 +57,21 @@ def write_inputs(folder: Path, risks=RISKS) -> tuple[Path, Path]:
 
 
 def run(tmp_path: Path, name: str, register: Path, urgency: Path, previous: Path | None = None):
-    results = tmp_path / f"{name}.json"
-    out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={
+    return execute_section(
+        NOTEBOOK,
+        tmp_path,
+        name,
+        {
             "briefing": "test",
             "as_of": "2026-11-27",
             "seed": 42,
-            "results_path": str(results),
             "previous_results_path": None if previous is None else str(previous),
             "risk_register_path": str(register),
             "urgency_path": str(urgency),
             "draws": 2000,
             "top_n": 3,
         },
-        kernel_name="python3",
-        cwd=str(tmp_path),
-        progress_bar=False,
     )
-    return json.loads(results.read_text(encoding="utf-8")), nbformat.read(out, as_version=4)
-
-
-def shown(nb) -> list[dict]:
-    return [
-        o["metadata"]["riskbrief"]
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if "riskbrief" in o.get("metadata", {})
-    ]
 
 
 def test_committed_notebook_is_clean_and_follows_the_contract():

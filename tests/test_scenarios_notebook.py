@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
+from projects import execute_section, shown
 
 from riskbrief import paths
 from riskbrief.narrative import estimative_phrase
@@ -19,34 +19,19 @@ FIGURES = ["scen-comparison", "scen-precipice", "scen-tornado", "scen-dsair", "s
 
 
 def run(tmp_path: Path, name: str, **params):
-    results = tmp_path / f"{name}.json"
-    out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={
+    return execute_section(
+        NOTEBOOK,
+        tmp_path,
+        name,
+        {
             "briefing": "test",
             "as_of": "2026-11-27",
             "seed": 7,
-            "results_path": str(results),
             "draws": 2000,
             "horizon_years": 10,
             **params,
         },
-        kernel_name="python3",
-        cwd=str(tmp_path),
-        progress_bar=False,
     )
-    return json.loads(results.read_text(encoding="utf-8")), nbformat.read(out, as_version=4)
-
-
-def shown(nb) -> list[dict]:
-    return [
-        o["metadata"]["riskbrief"]
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if "riskbrief" in o.get("metadata", {})
-    ]
 
 
 def anchors(nb) -> set[str]:
