@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -162,14 +160,13 @@ def test_p_critical_is_the_share_of_draws_at_16_or_more():
     assert b["p_critical"] == pytest.approx((draws.columns(["B"]) >= 16).mean())
 
 
-def test_ten_thousand_draws_of_a_hundred_risks_take_well_under_a_second():
+def test_draws_come_as_one_array_per_scale_for_the_whole_register():
+    # Vectorised: one (draws x risks) array, not a frame per risk. Speed is measured by
+    # benchmarks/bench_risk.py (make bench), not here.
     reg = make_register(*[(f"R{i:03d}", "Weaponization", (2, 3, 5), (1, 4, 5)) for i in range(100)])
-    risk.score_register(reg, 100, seed=1)  # warm-up
-    start = time.perf_counter()
     _, draws = risk.score_register(reg, 10_000, seed=1)
-    elapsed = time.perf_counter() - start
     assert draws.score.shape == (10_000, 100)
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    assert draws.score.min() >= 2 and draws.score.max() <= 25
 
 
 # --- roll-up and the article --------------------------------------------------------------
