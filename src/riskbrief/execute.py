@@ -21,6 +21,30 @@ from riskbrief.sections import Section
 KERNEL = "python3"
 
 
+def _kernel_manager_class():
+    """A kernel manager whose kernels talk over Unix sockets in Jupyter's runtime folder: no TCP
+    ports to pick, so builds and tests running side by side cannot race for the same port."""
+    import uuid
+
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            # an absolute socket path prefix: kernel and client run in different folders
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True)
+            return str(runtime / f"riskbrief-{uuid.uuid4().hex[:12]}")
+
+    return IPCKernelManager
+
+
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """The names in a notebook's ``parameters`` cell; an error if it has none."""
     try:
@@ -119,7 +143,7 @@ def run(
                 log_output=False,
                 cwd=str(out_dir),
                 execution_timeout=cell_timeout,
-                # the kernel talks to us on loopback only; its TCP-transport notice is noise here
+                kernel_manager_class=_kernel_manager_class(),
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except PapermillExecutionError as exc:
