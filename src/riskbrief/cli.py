@@ -69,19 +69,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from riskbrief import publish
 
-    bdir = Path(args.reports_dir or paths.REPORTS_DIR) / args.name
-    vs = publish.versions(bdir)
-    if not vs:
-        raise InputError(
-            None,
-            f"briefing '{args.name}' has no published version in {paths.display_path(bdir.parent)}",
-        )
-    v = args.version or vs[-1]
-    if v not in vs:
-        raise InputError(
-            None,
-            f"briefing '{args.name}' has no version {v} (published: {', '.join(f'v{x}' for x in vs)})",
-        )
+    reports = Path(args.reports_dir or paths.REPORTS_DIR)
+    bdir = reports / args.name
+    v = publish.select(reports, args.name, args.version)[-1]
     m = publish.read_manifest(bdir, v)
     if args.json:
         print(json.dumps(m, indent=2, sort_keys=True))
@@ -121,20 +111,15 @@ def _version_arg(text: str) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from riskbrief import diff, publish
 
-    bdir = Path(args.reports_dir or paths.REPORTS_DIR) / args.name
-    vs = publish.versions(bdir)
+    reports = Path(args.reports_dir or paths.REPORTS_DIR)
+    bdir = reports / args.name
+    vs = publish.select(reports, args.name)
     if len(vs) < 2 and (args.old is None or args.new is None):
         raise InputError(
-            None, f"briefing '{args.name}' has {len(vs)} published version(s); a diff needs two"
+            None, f"briefing '{args.name}' has {len(vs)} published version; a diff needs two"
         )
-    old = args.old if args.old is not None else vs[-2]
-    new = args.new if args.new is not None else vs[-1]
-    for v in (old, new):
-        if v not in vs:
-            published = ", ".join(f"v{x}" for x in vs) or "none"
-            raise InputError(
-                None, f"briefing '{args.name}' has no version {v} (published: {published})"
-            )
+    old = publish.select(reports, args.name, args.old if args.old is not None else vs[-2])[0]
+    new = publish.select(reports, args.name, args.new if args.new is not None else vs[-1])[0]
     changes = diff.compare(
         diff.Edition.from_version_dir(bdir / f"v{old}"),
         diff.Edition.from_version_dir(bdir / f"v{new}"),
@@ -160,7 +145,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise InputError(None, f"no published briefing in {paths.display_path(reports)}")
     if args.version is not None and len(names) != 1:
         raise InputError(None, "--version needs exactly one briefing name")
-    selected = {name: verify.select(reports, name, args.version) for name in names}
+    selected = {name: publish.select(reports, name, args.version) for name in names}
     failed = []
     for name, vs in selected.items():
         for v in vs:
@@ -188,12 +173,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 print(f"{name} v{v}: cannot rebuild: {r.error}")
                 failed.append(f"{name} v{v} rebuild")
             elif r.ok:
-                print(f"{name} v{v}: rebuilt from its inputs: all {len(r.identical)} files byte-identical")
+                print(
+                    f"{name} v{v}: rebuilt from its inputs: all {len(r.identical)} files byte-identical"
+                )
             else:
                 total = len(r.identical) + len(r.differing)
-                print(f"{name} v{v}: rebuilt from its inputs: {len(r.differing)} of {total} files differ")
+                print(
+                    f"{name} v{v}: rebuilt from its inputs: {len(r.differing)} of {total} files differ"
+                )
                 for path, how in r.differing:
-                    print(f"  differs   {path}" + (f"\n{how}" if "\n" in how else f"  ({how})" if how else ""))
+                    print(
+                        f"  differs   {path}"
+                        + (f"\n{how}" if "\n" in how else f"  ({how})" if how else "")
+                    )
                 if r.kept:
                     print(f"  the rebuilt files are kept in {paths.display_path(r.kept)}")
                 failed.append(f"{name} v{v} rebuild")
@@ -299,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Re-hash every published file against its manifest and report any file "
         "altered, added or removed; --rebuild rebuilds a version from its inputs and compares.",
     )
-    p.add_argument("names", nargs="*", metavar="NAME", help="briefings (default: every published one)")
+    p.add_argument(
+        "names", nargs="*", metavar="NAME", help="briefings (default: every published one)"
+    )
     p.add_argument("--version", type=int, default=None, help="one version (default: every version)")
     p.add_argument(
         "--rebuild",

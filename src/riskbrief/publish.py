@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from riskbrief import paths
 from riskbrief.errors import BuildError, BuildInProgress, InputError
 from riskbrief.inputs import sha256_file
 
@@ -81,6 +82,25 @@ def versions(briefing_dir: Path) -> list[int]:
         if m and p.is_dir() and (p / "manifest.json").is_file():
             found.append(int(m.group(1)))
     return sorted(found)
+
+
+def select(reports_dir: Path, name: str, version: int | None = None) -> list[int]:
+    """A briefing's published versions (all, or the one asked for); an InputError naming what
+    exists if there is none."""
+    vs = versions(reports_dir / name)
+    if not vs:
+        raise InputError(
+            None,
+            f"briefing '{name}' has no published version in {paths.display_path(reports_dir)}",
+        )
+    if version is None:
+        return vs
+    if version not in vs:
+        raise InputError(
+            None,
+            f"briefing '{name}' has no version {version} (published: {', '.join(f'v{x}' for x in vs)})",
+        )
+    return [version]
 
 
 def read_manifest(briefing_dir: Path, version: int) -> dict[str, Any]:

@@ -74,13 +74,17 @@ def check_version(briefing_dir: Path, version: int) -> VersionCheck:
     result.manifest_sha256 = inputs.sha256_file(manifest_path)
     if manifest.get("version") != version:
         result.findings.append(
-            Finding("altered", MANIFEST, f"says version {manifest.get('version')}, folder is v{version}")
+            Finding(
+                "altered", MANIFEST, f"says version {manifest.get('version')}, folder is v{version}"
+            )
         )
     for name in sorted(listed):
         expected = listed[name]
         target = vdir / name
         if not target.is_file() or target.is_symlink():
-            result.findings.append(Finding("removed", name, "listed in the manifest, not in the folder"))
+            result.findings.append(
+                Finding("removed", name, "listed in the manifest, not in the folder")
+            )
             continue
         result.checked += 1
         digest = inputs.sha256_file(target)
@@ -122,25 +126,6 @@ def briefing_names(reports_dir: Path) -> list[str]:
     return sorted(p.name for p in reports_dir.iterdir() if publish.versions(p))
 
 
-def select(reports_dir: Path, name: str, version: int | None) -> list[int]:
-    """The versions to check; an InputError naming what exists if there is none."""
-    bdir = reports_dir / name
-    vs = publish.versions(bdir)
-    if not vs:
-        raise InputError(
-            None,
-            f"briefing '{name}' has no published version in {paths.display_path(reports_dir)}",
-        )
-    if version is None:
-        return vs
-    if version not in vs:
-        raise InputError(
-            None,
-            f"briefing '{name}' has no version {version} (published: {', '.join(f'v{x}' for x in vs)})",
-        )
-    return [version]
-
-
 # ---------------------------------------------------------------------------------------------
 # Rebuild
 
@@ -163,7 +148,9 @@ class RebuildReport:
 
 def package_differences(manifest: dict[str, Any]) -> list[str]:
     """Package files whose installed content differs from the manifest's record."""
-    recorded = {i["path"]: i["sha256"] for i in manifest.get("inputs", []) if i.get("kind") == "package"}
+    recorded = {
+        i["path"]: i["sha256"] for i in manifest.get("inputs", []) if i.get("kind") == "package"
+    }
     installed = {
         "riskbrief/" + p.relative_to(paths.PACKAGE_DIR).as_posix(): inputs.sha256_file(p)
         for p in inputs.package_files()
@@ -171,7 +158,11 @@ def package_differences(manifest: dict[str, Any]) -> list[str]:
     changed = sorted(k for k in recorded.keys() & installed.keys() if recorded[k] != installed[k])
     added = sorted(installed.keys() - recorded.keys())
     removed = sorted(recorded.keys() - installed.keys())
-    return [f"changed {k}" for k in changed] + [f"new {k}" for k in added] + [f"gone {k}" for k in removed]
+    return (
+        [f"changed {k}" for k in changed]
+        + [f"new {k}" for k in added]
+        + [f"gone {k}" for k in removed]
+    )
 
 
 def _caveats(manifest: dict[str, Any]) -> list[str]:
@@ -202,7 +193,9 @@ def _caveats(manifest: dict[str, Any]) -> list[str]:
     import platform
 
     if manifest.get("python") and manifest["python"] != platform.python_version():
-        notes.append(f"Python {platform.python_version()} here, {manifest['python']} in the manifest")
+        notes.append(
+            f"Python {platform.python_version()} here, {manifest['python']} in the manifest"
+        )
     return notes
 
 
@@ -215,7 +208,9 @@ def _lay_out_project(vdir: Path, manifest: dict[str, Any], project: Path) -> Non
     """The version's input snapshot as a project: inputs/<path> → <project>/<path>."""
     snapshot = vdir / "inputs"
     if not snapshot.is_dir():
-        raise InputError(vdir, "has no inputs/ snapshot to rebuild from (built before snapshots were kept)")
+        raise InputError(
+            vdir, "has no inputs/ snapshot to rebuild from (built before snapshots were kept)"
+        )
     for p in sorted(snapshot.rglob("*")):
         rel = p.relative_to(snapshot)
         if p.is_dir() or rel.parts[0] == "external":
@@ -244,7 +239,9 @@ def _manifest_keys_differing(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
-def rebuild(reports_dir: Path, name: str, version: int, *, keep_dir: Path | None = None) -> RebuildReport:
+def rebuild(
+    reports_dir: Path, name: str, version: int, *, keep_dir: Path | None = None
+) -> RebuildReport:
     """Rebuild ``name`` v``version`` from its input snapshot in a temporary project and compare.
 
     When something differs and ``keep_dir`` is given, the rebuilt version is kept there."""
@@ -285,7 +282,9 @@ def rebuild(reports_dir: Path, name: str, version: int, *, keep_dir: Path | None
         )
         if proc.returncode != 0:
             msg = proc.stderr.strip().splitlines()
-            report.error = "the rebuild failed: " + ("\n".join(msg[-10:]) if msg else f"exit {proc.returncode}")
+            report.error = "the rebuild failed: " + (
+                "\n".join(msg[-10:]) if msg else f"exit {proc.returncode}"
+            )
             return report
         rdir = t_reports / name / f"v{version}"
         if not (rdir / MANIFEST).is_file():
@@ -307,15 +306,21 @@ def rebuild(reports_dir: Path, name: str, version: int, *, keep_dir: Path | None
             report.identical.append(MANIFEST)
         else:
             keys = _manifest_keys_differing(manifest, rebuilt)
-            report.differing.append((MANIFEST, "differs in: " + ", ".join(keys) if keys else "formatting"))
+            report.differing.append(
+                (MANIFEST, "differs in: " + ", ".join(keys) if keys else "formatting")
+            )
             input_changes = [
                 i["path"]
                 for i in rebuilt.get("inputs", [])
                 if {"path": i["path"], "sha256": i["sha256"]}
-                not in [{"path": j["path"], "sha256": j["sha256"]} for j in manifest.get("inputs", [])]
+                not in [
+                    {"path": j["path"], "sha256": j["sha256"]} for j in manifest.get("inputs", [])
+                ]
             ]
             if input_changes:
-                report.caveats.append("inputs that differ from the manifest's: " + ", ".join(input_changes[:8]))
+                report.caveats.append(
+                    "inputs that differ from the manifest's: " + ", ".join(input_changes[:8])
+                )
         if report.differing and keep_dir is not None:
             if keep_dir.exists():
                 shutil.rmtree(keep_dir)
