@@ -43,12 +43,14 @@ def _rel(path: Path) -> str:
         return str(path.resolve())
 
 
-def package_files() -> list[Path]:
-    return sorted(
+def package_files() -> dict[str, Path]:
+    """The package's source files (code, templates, styles) by their manifest name, ``riskbrief/…``."""
+    files = sorted(
         p
         for p in paths.PACKAGE_DIR.rglob("*")
         if p.is_file() and p.suffix in _SOURCE_SUFFIXES and "__pycache__" not in p.parts
     )
+    return {"riskbrief/" + p.relative_to(paths.PACKAGE_DIR).as_posix(): p for p in files}
 
 
 def briefing_inputs(briefing: Briefing) -> list[Input]:
@@ -65,8 +67,8 @@ def briefing_inputs(briefing: Briefing) -> list[Input]:
         add(section.notebook, "notebook")
         for key in section.data:
             add(briefing.data_path(key), "data")
-    for p in package_files():
-        add(p, "package", "riskbrief/" + p.relative_to(paths.PACKAGE_DIR).as_posix())
+    for name, p in package_files().items():
+        add(p, "package", name)
     if paths.LOCK_FILE.exists():
         add(paths.LOCK_FILE, "lock")
     assumptions = paths.DOCS_DIR / "assumptions.md"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from riskbrief import inputs, paths, publish
+from riskbrief import inputs, publish
 from riskbrief.errors import InputError
 
 MANIFEST = "manifest.json"
@@ -151,10 +151,7 @@ def package_differences(manifest: dict[str, Any]) -> list[str]:
     recorded = {
         i["path"]: i["sha256"] for i in manifest.get("inputs", []) if i.get("kind") == "package"
     }
-    installed = {
-        "riskbrief/" + p.relative_to(paths.PACKAGE_DIR).as_posix(): inputs.sha256_file(p)
-        for p in inputs.package_files()
-    }
+    installed = {name: inputs.sha256_file(p) for name, p in inputs.package_files().items()}
     changed = sorted(k for k in recorded.keys() & installed.keys() if recorded[k] != installed[k])
     added = sorted(installed.keys() - recorded.keys())
     removed = sorted(recorded.keys() - installed.keys())
