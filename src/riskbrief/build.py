@@ -142,26 +142,6 @@ def scrub_volatile(nb_path: Path, parameters: dict[str, Any] | None = None) -> N
     nbformat.write(nb, nb_path)
 
 
-SNAPSHOT_KINDS = ("params", "data", "notebook", "docs", "lock")
-
-
-def snapshot_name(input_name: str) -> str:
-    """Where a copy of an input lives inside a version directory."""
-    p = Path(input_name)
-    return f"inputs/{p.as_posix()}" if not p.is_absolute() else f"inputs/external/{p.name}"
-
-
-def input_snapshot(briefing: params.Briefing) -> dict[str, Path]:
-    """Copies of the params, data and notebooks a version was built from (package code is
-    identified by the git commit and the hashes in the manifest): what changed since the last
-    version is computed from them, and a version can be rebuilt from them."""
-    return {
-        snapshot_name(i.name): i.path
-        for i in inputs.briefing_inputs(briefing)
-        if i.kind in SNAPSHOT_KINDS
-    }
-
-
 def reference_list(briefing: params.Briefing) -> list[references.Reference]:
     """The references a briefing can cite: the standing ones, and the indicator sources if it
     has the context section."""
@@ -313,11 +293,12 @@ def build(
             "built_at": provenance["built_at"],
             "lang": "en",
         }
+        snapshot = inputs.snapshot_inputs(briefing)
         this_edition = diff.Edition(
             version,
             briefing.params.model_dump(mode="json"),
             {i["path"]: i["sha256"] for i in hashed},
-            {i.name: i.path for i in inputs.briefing_inputs(briefing) if i.kind in SNAPSHOT_KINDS},
+            snapshot,
             results,
         )
         changes = (
@@ -354,7 +335,7 @@ def build(
             f"{stem}.ipynb": doc_path,
             **{f"notebooks/{s}.ipynb": path for s, path in executed.items()},
             **{f"results/{s.name}.json": res for s, _, res in plan},
-            **input_snapshot(briefing),
+            **{inputs.snapshot_name(name): path for name, path in snapshot.items()},
         }
         if changes is not None:
             changes_path = work / "changes.json"

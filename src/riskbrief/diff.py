@@ -23,9 +23,8 @@ from typing import Any
 
 import yaml
 
+from riskbrief import inputs
 from riskbrief.narrative import md_escape, pct
-
-_SNAPSHOT = "inputs"
 
 
 @dataclass
@@ -42,20 +41,14 @@ class Edition:
     @classmethod
     def from_version_dir(cls, vdir: Path) -> Edition:
         manifest = json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))
-        inputs = {i["path"]: i["sha256"] for i in manifest["inputs"]}
-        files = {}
-        for name in inputs:
-            p = Path(name)
-            copy = (
-                vdir / _SNAPSHOT / (p.as_posix() if not p.is_absolute() else f"external/{p.name}")
-            )
-            if copy.is_file():
-                files[name] = copy
+        hashes = {i["path"]: i["sha256"] for i in manifest["inputs"]}
+        copies = {name: vdir / inputs.snapshot_name(name) for name in hashes}
+        files = {name: copy for name, copy in copies.items() if copy.is_file()}
         results = {
             p.stem: json.loads(p.read_text(encoding="utf-8"))
             for p in sorted((vdir / "results").glob("*.json"))
         }
-        return cls(manifest["version"], manifest.get("parameters", {}), inputs, files, results)
+        return cls(manifest["version"], manifest.get("parameters", {}), hashes, files, results)
 
 
 # ---------------------------------------------------------------------------------------------

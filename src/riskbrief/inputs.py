@@ -91,3 +91,27 @@ def fingerprint(hashed: list[dict[str, str]], renderer: str) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# The snapshot of inputs a published version keeps under ``inputs/``: params, data, notebooks,
+# the lock file and the assumptions log (package code is identified by the git commit and the
+# hashes in the manifest). "What changed" is computed from it, and a version is rebuilt from it.
+
+SNAPSHOT_DIR = "inputs"
+SNAPSHOT_KINDS = ("params", "data", "notebook", "docs", "lock")
+
+
+def snapshot_name(input_name: str) -> str:
+    """Where the copy of an input lives inside a version directory."""
+    p = Path(input_name)
+    return (
+        f"{SNAPSHOT_DIR}/{p.as_posix()}"
+        if not p.is_absolute()
+        else f"{SNAPSHOT_DIR}/external/{p.name}"
+    )
+
+
+def snapshot_inputs(briefing: Briefing) -> dict[str, Path]:
+    """The inputs a version keeps copies of, by input name."""
+    return {i.name: i.path for i in briefing_inputs(briefing) if i.kind in SNAPSHOT_KINDS}

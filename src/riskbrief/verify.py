@@ -203,7 +203,7 @@ def _epoch(built_at: str) -> str:
 
 def _lay_out_project(vdir: Path, manifest: dict[str, Any], project: Path) -> None:
     """The version's input snapshot as a project: inputs/<path> → <project>/<path>."""
-    snapshot = vdir / "inputs"
+    snapshot = vdir / inputs.SNAPSHOT_DIR
     if not snapshot.is_dir():
         raise InputError(
             vdir, "has no inputs/ snapshot to rebuild from (built before snapshots were kept)"
