@@ -10,6 +10,9 @@ PYTHON    ?= python3
 RENDERER  ?= nbconvert
 B         ?=
 TEST_WORKERS ?= auto
+# independent briefings build side by side: one job per core unless JOBS says otherwise
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += -j$(JOBS)
 REBUILD   ?=
 VENV      := .venv
 PY        := $(VENV)/bin/python
@@ -28,7 +31,7 @@ PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -no
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
 	@echo
-	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto]"
+	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto] [JOBS=<n>]"
 	@echo
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
@@ -40,7 +43,6 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(PY) -m ipykernel install --sys-prefix --name riskbrief --display-name "Python 3 (riskbrief)" >/dev/null
 	if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install; fi
 	$(PY) -c "import weasyprint" || { echo "WeasyPrint cannot load Pango: install it (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; }
 	touch $@
@@ -50,14 +52,15 @@ lock: $(VENV_STAMP) ## re-resolve requirements.lock from pyproject.toml (needs t
 	mv -f requirements.lock.tmp requirements.lock
 
 # --- briefings -----------------------------------------------------------------------------
-# build/deps.mk says which notebooks and data files each briefing reads (from its params file),
-# so touching a data file rebuilds exactly the briefings that read it.
+# build/deps.mk says which project files each briefing is built from: the same input list the
+# fingerprint hashes (riskbrief deps), so touching a data file or the assumptions log rebuilds
+# exactly the briefings that use it.
 NO_DEPS_GOALS := help test lint lab clean lock diff verify
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),help)),)
 -include $(BUILD)/deps.mk
 endif
 
-$(BUILD)/deps.mk: $(wildcard params/*.yaml) src/riskbrief/sections.py | $(VENV_STAMP)
+$(BUILD)/deps.mk: $(wildcard params/*.yaml) $(PKG_SRC) | $(VENV_STAMP)
 	@mkdir -p $(@D)
 	$(RISKBRIEF) deps > $@.tmp
 	mv -f $@.tmp $@
@@ -73,7 +76,7 @@ $(STAMP_DIR)/%.stamp: params/%.yaml $(PKG_SRC) requirements.lock reports/%/lates
 	$(RISKBRIEF) build $* --renderer $(RENDERER)
 	@touch $@
 
-briefings: $(STAMPS) ## build every briefing in params/ (first run creates .venv)
+briefings: $(STAMPS) ## build every briefing in params/, JOBS at a time (first run creates .venv)
 
 briefing: ## build one briefing: make briefing B=baseline
 	@test -n "$(B)" || { echo "usage: make briefing B=<name>   (briefings: $(BRIEFINGS))"; exit 2; }
@@ -91,8 +94,9 @@ verify: | $(VENV_STAMP) ## check published files against their manifests: make v
 test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end), in parallel
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
-lint: $(VENV_STAMP) ## ruff over the package, tests and notebooks
+lint: $(VENV_STAMP) ## ruff (lint and format check) over the package, tests and notebooks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/ruff format --check src tests notebooks benchmarks
 
 lab: $(VENV_STAMP) ## open JupyterLab on notebooks/ with the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

@@ -18,13 +18,6 @@ def demo_project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def in_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the package's paths at the demo project for in-process tests."""
-    from riskbrief import paths
-
-    monkeypatch.setattr(paths, "ROOT", demo_project)
-    monkeypatch.setattr(paths, "PARAMS_DIR", demo_project / "params")
-    monkeypatch.setattr(paths, "DATA_DIR", demo_project / "data")
-    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", demo_project / "notebooks")
-    monkeypatch.setattr(paths, "REPORTS_DIR", demo_project / "reports")
-    monkeypatch.setattr(paths, "BUILD_DIR", demo_project / "build")
+    """Make the demo project the default project (``RISKBRIEF_ROOT``) for in-process tests."""
+    monkeypatch.setenv("RISKBRIEF_ROOT", str(demo_project))
     return demo_project

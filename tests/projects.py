@@ -1,7 +1,7 @@
 """Small throw-away projects for pipeline tests: params, data and section notebooks in a temp dir.
 
-The pipeline tests build these with the real CLI (``RISKBRIEF_ROOT`` points the package at the
-temporary project), so they exercise papermill, the exporter, WeasyPrint and publishing
+The pipeline tests build these with the real CLI (``RISKBRIEF_ROOT`` names the temporary
+project), so they exercise papermill, the exporter, WeasyPrint and publishing
 without depending on how long the real sections take.
 """
 
@@ -41,7 +41,6 @@ briefing = "demo"
 as_of = "2026-01-01"
 seed = 1
 results_path = "results/demo.json"
-previous_results_path = None
 """
 
 
@@ -66,10 +65,10 @@ def make_project(
             from riskbrief.display import show_figure, show_markdown, show_table
             from riskbrief.narrative import md_escape
             from riskbrief.results import write_results
-            from riskbrief import paths
+            from riskbrief.paths import Project
             """,
             """
-            df = pd.read_csv(paths.DATA_DIR / "values.csv")
+            df = pd.read_csv(Project.default().data_dir / "values.csv")
             total = int(df["value"].sum())
             show_markdown("### Values {#chart-values}\\n\\nThe values add up to " + str(total) + ".")
             fig, ax = new_figure(5, 3)

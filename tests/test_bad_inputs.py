@@ -126,7 +126,9 @@ def drop_column(rel: str, column: str) -> Edit:
 def lines(rel: str, keep: Callable[[list[str]], list[str]]) -> Edit:
     def edit(root: Path, _: pytest.MonkeyPatch) -> None:
         p = root / rel
-        p.write_text("".join(keep(p.read_text(encoding="utf-8").splitlines(True))), encoding="utf-8")
+        p.write_text(
+            "".join(keep(p.read_text(encoding="utf-8").splitlines(True))), encoding="utf-8"
+        )
 
     return edit
 
@@ -178,7 +180,9 @@ def read_only_reports(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         undo = ["chmod", "u+w", str(reports)]
     else:
         if subprocess.run(["chattr", "+i", str(reports)], capture_output=True).returncode != 0:
-            pytest.skip("running as root and chattr +i is not available: cannot make a folder read-only")
+            pytest.skip(
+                "running as root and chattr +i is not available: cannot make a folder read-only"
+            )
         undo = ["chattr", "-i", str(reports)]
     _UNDO.append(undo)
     try:
@@ -216,32 +220,43 @@ REG, URG, IND, SCN = (
 PRM = "params/demo.yaml"
 FULL = "params/full.yaml"
 
+# fmt: off
 CASES = [
     # params
     Case("yaml-malformed", text(PRM, "title: [unclosed\nseed: 1\n"), (PRM, "not valid YAML", "line 2")),
     Case("yaml-tab-indent", text(PRM, "title: x\nrisk:\n\tdraws: 100\n"), (PRM, "not valid YAML", "line 3")),
     Case("params-empty", text(PRM, ""), (PRM, "the file is empty")),
     Case("params-a-list", text(PRM, "- title\n- seed\n"), (PRM, "expected a mapping")),
-    Case("params-latin1", replace(PRM, b"Demo briefing", "Démo".encode("latin-1")), (PRM, "not UTF-8", "0xe9")),
+    Case("params-latin1", replace(PRM, b"Demo briefing", "Démo".encode("latin-1")),
+         (PRM, "not UTF-8", "line 1", "0xe9")),
     Case("unknown-section", params(sections=["chart", "appendix"]), (PRM, "sections.1", "unknown section 'appendix'")),
+    Case("misspelt-section", params(sections=["chart", "notse"]), (PRM, "sections.1", "did you mean 'notes'?")),
     Case("section-twice", params(sections=["chart", "chart"]), (PRM, "'sections' lists a section twice")),
-    Case("draws-negative", params(risk__draws=-5), (PRM, "risk.draws", "greater than or equal to 100", "-5")),
-    Case("draws-absurd", params(risk__draws=10**12), (PRM, "risk.draws", "less than or equal to 1000000")),
-    Case("draws-fraction", params(scenarios__draws=1500.5), (PRM, "scenarios.draws", "integer", "1500.5")),
+    full("draws-negative", params("full", risk__draws=-5), (FULL, "risk.draws", "greater than or equal to 100", "-5")),
+    full("draws-absurd", params("full", risk__draws=10**12), (FULL, "risk.draws", "less than or equal to 1000000")),
+    full("draws-fraction", params("full", scenarios__draws=1500.5), (FULL, "scenarios.draws", "integer", "1500.5")),
+    Case("settings-for-absent-section", params(risk__draws=500),
+         (PRM, "field 'risk'", "the 'risk_summary' section, which this briefing does not include")),
     Case("seed-string", params(seed="seven"), (PRM, "field 'seed'", "integer", "'seven'")),
     Case("seed-negative", params(seed=-1), (PRM, "field 'seed'", "greater than or equal to 0")),
-    Case("unknown-key", params(titel="Typo"), (PRM, "field 'titel'", "unknown key")),
+    Case("unknown-key", params(titel="Typo"), (PRM, "field 'titel'", "unknown key", "did you mean 'title'?")),
     Case("title-missing", params(title=None), (PRM, "field 'title'", "required field is missing")),
-    Case("date-impossible", params(as_of="2026-02-30"), (PRM, "field 'as_of'", "YYYY-MM-DD", "2026-02-30")),
+    Case("date-impossible", params(as_of="2026-02-30"),
+         (PRM, "field 'as_of'", "'2026-02-30' does not exist as a date")),
+    Case("date-format", params(as_of="30/02/2026"), (PRM, "field 'as_of'", "YYYY-MM-DD", "30/02/2026")),
     Case("classification", params(classification="SECRET"), (PRM, "field 'classification'", "'SECRET'")),
     Case("cell-timeout-zero", params(execution__cell_timeout=0), (PRM, "execution.cell_timeout", "greater than")),
-    Case("focus-not-shown", params(scenarios__shown=["arms-race"], scenarios__focus="safety-race"),
-         (PRM, "scenarios", "focus 'safety-race' is not among the scenarios shown")),
+    full("focus-not-shown", params("full", scenarios__shown=["arms-race"], scenarios__focus="safety-race"),
+         (FULL, "scenarios", "focus 'safety-race' is not among the scenarios shown")),
     full("scenario-unknown", params("full", scenarios__shown=["arms-race", "moon-race"], scenarios__focus="arms-race"),
          (FULL, "scenarios.shown.1", "unknown scenario 'moon-race'")),
+    full("scenario-misspelt",
+         params("full", scenarios__shown=["arms-race", "safty-race"], scenarios__focus="arms-race"),
+         (FULL, "scenarios.shown.1", "did you mean 'safety-race'?")),
     full("data-file-missing", params("full", data__risk_register="data/nope.csv"),
          (FULL, "data.risk_register", "file not found")),
     Case("briefing-unknown", params(), ("params/nope.yaml", "no such params file", "demo"), target="nope"),
+    Case("briefing-misspelt", params(), ("params/dmeo.yaml", "did you mean 'demo'?"), target="dmeo"),
     # the risk register
     full("register-duplicate-id", cell(REG, 4, "id", "R01"), (REG, "row 4", "field 'id'", "duplicate id 'R01'")),
     full("register-score-7", cell(REG, 3, "likelihood_mode", "7"), (REG, "row 3", "field 'likelihood_mode'", "7")),
@@ -254,7 +269,7 @@ CASES = [
     full("register-bad-date", cell(REG, 7, "last_reviewed", "20/11/2026"), (REG, "row 7", "field 'last_reviewed'")),
     full("register-stray-bom", replace(REG, b"\nR03,", b"\n\xef\xbb\xbfR03,"), (REG, "row 4", "byte-order mark")),
     full("register-latin1", replace(REG, b"Adversarial", "Adversarial caf\xe9".encode("latin-1")),
-         (REG, "row 2", "not valid UTF-8", "0xe9")),
+         (REG, "row 2", "not UTF-8", "0xe9")),
     full("register-broken-quote", replace(REG, "\nR04,", '\nR04,"unclosed'), (REG, "not a readable CSV file")),
     full("register-header-only", lines(REG, lambda ls: ls[:1]), (REG, "no data rows")),
     full("register-empty", text(REG, ""), (REG, "the file is empty")),
@@ -286,6 +301,7 @@ CASES = [
          ("SOURCE_DATE_EPOCH", "'yesterday'", "seconds")),
     Case("pause-point-unknown", env("RISKBRIEF_PAUSE_AT", "lunch"), ("RISKBRIEF_PAUSE_AT", "'lunch'")),
 ]
+# fmt: on
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,19 +327,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def project(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     root = tmp_path / "project"
     shutil.copytree(template, root, symlinks=True)
-    from riskbrief import paths
-
-    for attr, sub in (
-        ("ROOT", ""),
-        ("PARAMS_DIR", "params"),
-        ("DATA_DIR", "data"),
-        ("NOTEBOOKS_DIR", "notebooks"),
-        ("REPORTS_DIR", "reports"),
-        ("BUILD_DIR", "build"),
-        ("DOCS_DIR", "docs"),
-        ("LOCK_FILE", "requirements.lock"),
-    ):
-        monkeypatch.setattr(paths, attr, root / sub if sub else root)
+    monkeypatch.setenv("RISKBRIEF_ROOT", str(root))
     for var in ("SOURCE_DATE_EPOCH", "RISKBRIEF_PAUSE_AT"):
         monkeypatch.delenv(var, raising=False)
     yield root
@@ -352,11 +356,18 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(
     assert tree_digest(project / "reports") == before
 
 
-SUBPROCESS_CASES = ["seed-string", "register-score-7", "notebook-no-parameters-cell", "source-date-epoch-text"]
+SUBPROCESS_CASES = [
+    "seed-string",
+    "register-score-7",
+    "notebook-no-parameters-cell",
+    "source-date-epoch-text",
+]
 
 
 @pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
-def test_bad_input_through_the_real_command(case_id: str, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_input_through_the_real_command(
+    case_id: str, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = next(c for c in CASES if c.id == case_id)
     before = tree_digest(project / "reports")
     case.edit(project, monkeypatch)  # an env edit sets os.environ, which the subprocess inherits

@@ -65,7 +65,9 @@ def test_html_is_self_contained_without_code(baseline: Path) -> None:
     html = (baseline / "baseline-v1.html").read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
     assert "<script" not in html.lower() and "<link" not in html.lower()
-    assert "import " not in html and "write_results" not in html and "injected-parameters" not in html
+    assert (
+        "import " not in html and "write_results" not in html and "injected-parameters" not in html
+    )
     assert html.count("<figure") >= 10
 
 
@@ -74,15 +76,26 @@ def test_manifest_hashes_match_files(baseline: Path) -> None:
     for o in manifest["outputs"]:
         assert hashlib.sha256((baseline / o["path"]).read_bytes()).hexdigest() == o["sha256"]
     inputs = {i["path"] for i in manifest["inputs"]}
-    assert {"params/baseline.yaml", "data/risk_register.csv", "data/indicators.csv", "data/scenarios.yaml"} <= inputs
-    assert {"notebooks/context.ipynb", "notebooks/risk_summary.ipynb", "notebooks/scenarios.ipynb"} <= inputs
+    assert {
+        "params/baseline.yaml",
+        "data/risk_register.csv",
+        "data/indicators.csv",
+        "data/scenarios.yaml",
+    } <= inputs
+    assert {
+        "notebooks/context.ipynb",
+        "notebooks/risk_summary.ipynb",
+        "notebooks/scenarios.ipynb",
+    } <= inputs
     assert "requirements.lock" in inputs
 
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A copy of the tracked project (sharing .venv) with only the arms-race briefing."""
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     for f in tracked:
         if (ROOT / f).is_file():
             (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
@@ -124,15 +137,22 @@ def test_make_is_incremental(project_copy: Path) -> None:
     assert "published v1" in _make(project_copy, "briefings")
     # clean removes build/ and never reports/
     _make(project_copy, "clean")
-    assert not (project_copy / "build").exists() and (project_copy / "reports" / "arms-race" / "v1").is_dir()
+    assert (
+        not (project_copy / "build").exists()
+        and (project_copy / "reports" / "arms-race" / "v1").is_dir()
+    )
 
 
 def test_make_help_lists_every_public_target() -> None:
-    out = subprocess.run(["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     for target in ("help", "briefings", "briefing", "test", "lab", "clean", "bench"):
         assert re.search(rf"^\s+{target}\s+\S", out, re.M), target
 
 
 def test_make_briefing_without_name_explains() -> None:
-    proc = subprocess.run(["make", "--no-print-directory", "briefing"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "briefing"], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode != 0 and "usage: make briefing B=<name>" in proc.stdout

@@ -10,13 +10,15 @@ import pandas as pd
 import pytest
 from projects import execute_section
 
-from riskbrief import data, paths
+from riskbrief import diff, indicators
 from riskbrief.charts import context as ctx
 
-NOTEBOOK = paths.NOTEBOOKS_DIR / "context.ipynb"
+ROOT = Path(__file__).parents[1]
+NOTEBOOK = ROOT / "notebooks" / "context.ipynb"
+INDICATORS = ROOT / "data" / "indicators.csv"
 
 
-def run(tmp_path: Path, name: str, indicators: Path | None = None, previous: Path | None = None):
+def run(tmp_path: Path, name: str, indicators: Path = INDICATORS):
     return execute_section(
         NOTEBOOK,
         tmp_path,
@@ -25,8 +27,7 @@ def run(tmp_path: Path, name: str, indicators: Path | None = None, previous: Pat
             "briefing": "test",
             "as_of": "2026-11-27",
             "seed": 1,
-            "previous_results_path": None if previous is None else str(previous),
-            "indicators_path": None if indicators is None else str(indicators),
+            "indicators_path": str(indicators),
         },
     )
 
@@ -40,7 +41,6 @@ def test_committed_notebook_is_clean_and_follows_the_contract():
         "as_of",
         "seed",
         "results_path",
-        "previous_results_path",
         "indicators_path",
     ):
         assert f"{name} = " in params.source
@@ -49,7 +49,7 @@ def test_committed_notebook_is_clean_and_follows_the_contract():
 
 
 def test_every_chart_has_a_source_line_naming_its_rows():
-    ind = data.load_indicators()
+    ind = indicators.load_indicators(INDICATORS)
     for chart in ctx.CHART_INDICATORS:
         rows = ctx.chart_rows(ind, chart)
         line = ctx.source_line(rows)
@@ -62,7 +62,7 @@ def test_every_chart_has_a_source_line_naming_its_rows():
 
 
 def test_secondary_figures_are_flagged_on_the_chart():
-    ind = data.load_indicators()
+    ind = indicators.load_indicators(INDICATORS)
     fig = ctx.investment_chart(ind)
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
     secondary = ind[
@@ -95,20 +95,22 @@ def test_context_runs_and_writes_results(tmp_path):
         "ctx-research",
         "ctx-benchmarks",
     ]
-    assert all(i["source"] and i["alt"] for i in items)
-    assert res["changes"] == {"changed": [], "added": [], "removed": []}
+    assert all(i["source"] and i["alt"] and i["cites"] for i in items)
 
 
 @pytest.mark.slow
 def test_context_on_edited_indicators_reports_changes(tmp_path):
     first, _ = run(tmp_path, "v1")
-    edited = pd.read_csv(data.default_indicators_path(), dtype=str, keep_default_na=False)
+    edited = pd.read_csv(INDICATORS, dtype=str, keep_default_na=False)
     row = edited["id"] == "models-2024-cn"
     assert row.sum() == 1
     edited.loc[row, "value"] = "20"
     path = tmp_path / "indicators.csv"
     edited.to_csv(path, index=False)
-    second, _ = run(tmp_path, "v2", indicators=path, previous=tmp_path / "v1.json")
+    second, _ = run(tmp_path, "v2", indicators=path)
     assert second["headline"]["models_2024_china"] == 20
-    assert second["changes"] == {"changed": ["models-2024-cn"], "added": [], "removed": []}
     assert first["headline"]["models_2024_china"] == 15
+    old = diff.Edition(1, {}, {}, {}, {"context": first})
+    new = diff.Edition(2, {"sections": ["context"]}, {}, {}, {"context": second})
+    figures = dict(diff.lines(diff.compare(old, new)))["Context figures"]
+    assert "models 2024 china: 15 → 20" in figures

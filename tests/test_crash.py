@@ -60,7 +60,9 @@ def wait_for_line(proc: subprocess.Popen[str], pattern: str) -> str:
         seen.append(line)
         if re.search(pattern, line):
             return line
-    raise AssertionError(f"the build ended before {pattern!r}:\n{''.join(seen)}{proc.stderr.read()}")  # type: ignore[union-attr]
+    raise AssertionError(
+        f"the build ended before {pattern!r}:\n{''.join(seen)}{proc.stderr.read()}"
+    )  # type: ignore[union-attr]
 
 
 def assert_consistent(reports: Path, name: str = "demo") -> list[int]:
@@ -69,7 +71,11 @@ def assert_consistent(reports: Path, name: str = "demo") -> list[int]:
     vs = publish.versions(bdir)
     for entry in bdir.iterdir():
         # besides versions and `latest`, only hidden leftovers the next build removes
-        assert entry.name == "latest" or re.fullmatch(r"v\d+", entry.name) or entry.name.startswith("."), entry
+        assert (
+            entry.name == "latest"
+            or re.fullmatch(r"v\d+", entry.name)
+            or entry.name.startswith(".")
+        ), entry
         if re.fullmatch(r"v\d+", entry.name):
             assert int(entry.name[1:]) in vs, f"{entry} has no manifest: a partial version"
     for v in vs:
@@ -100,7 +106,9 @@ def built(published: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("point", ["render", "publish", "latest", "index"])
-def test_killed_build_leaves_reports_consistent_and_next_build_succeeds(built: Path, point: str) -> None:
+def test_killed_build_leaves_reports_consistent_and_next_build_succeeds(
+    built: Path, point: str
+) -> None:
     reports = built / "reports"
     proc = start_build(built, RISKBRIEF_PAUSE_AT=point)
     wait_for_line(proc, rf"^paused at {point}\b")
@@ -118,7 +126,9 @@ def test_killed_build_leaves_reports_consistent_and_next_build_succeeds(built: P
     assert assert_consistent(reports) == [1, 2]
     assert (reports / "demo" / "latest").readlink() == Path("v2")
     assert 'href="demo/v2/demo-v2.pdf"' in (reports / "index.html").read_text()
-    assert not [p for p in (reports / "demo").iterdir() if p.name.startswith(".")], "leftovers removed"
+    assert not [p for p in (reports / "demo").iterdir() if p.name.startswith(".")], (
+        "leftovers removed"
+    )
     assert not list(reports.glob(".index.html.tmp-*"))
 
 
@@ -128,7 +138,9 @@ def test_build_killed_mid_cell(built: Path) -> None:
         built / "notebooks" / "slow.ipynb",
         "## Slow section",
         COMMON,
-        [f"from pathlib import Path\nPath({str(marker)!r}).write_text('x')\nimport time\ntime.sleep(120)"],
+        [
+            f"from pathlib import Path\nPath({str(marker)!r}).write_text('x')\nimport time\ntime.sleep(120)"
+        ],
     )
     write_params(built, "demo", title="Demo briefing, second edition", sections="[chart, slow]")
     proc = start_build(built)
@@ -182,7 +194,12 @@ def test_make_j2_builds_different_briefings_in_parallel(tmp_path: Path) -> None:
     for name, other in (("one", "two"), ("two", "one")):
         code = RENDEZVOUS.format(mine=str(meet / name), theirs=str(meet / other))
         results = f"from riskbrief.results import write_results\nwrite_results(results_path, '{name}', {{}})"
-        notebook(root / "notebooks" / f"wait_{name}.ipynb", f"## Briefing {name}", COMMON, [code, results])
+        notebook(
+            root / "notebooks" / f"wait_{name}.ipynb",
+            f"## Briefing {name}",
+            COMMON,
+            [code, results],
+        )
         write_params(root, name, title=f"Briefing {name}", sections=f"[wait_{name}, notes]")
     (root / "params" / "demo.yaml").unlink()
     shutil.copyfile(REPO / "Makefile", root / "Makefile")

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from riskbrief import data
-from riskbrief.errors import InputError, InputErrors
+from riskbrief import indicators, readers
+from riskbrief.errors import InputError, InputErrors, Problems
+
+INDICATORS = Path(__file__).parents[1] / "data" / "indicators.csv"
 
 COLUMNS = ("id", "name", "score")
 
@@ -24,7 +26,7 @@ def write(tmp_path: Path, text: str | bytes, name: str = "table.csv") -> Path:
 
 
 def read(path: Path) -> pd.DataFrame:
-    return data.read_table(path, COLUMNS)
+    return readers.read_table(path, COLUMNS)
 
 
 def test_rows_are_numbered_as_in_a_spreadsheet(tmp_path):
@@ -100,7 +102,7 @@ def test_unexpected_column_names_the_column(tmp_path):
 
 def test_optional_columns_are_allowed_and_filled(tmp_path):
     path = write(tmp_path, "id,name,score\na,Alpha,1\n")
-    frame = data.read_table(path, COLUMNS, optional=("notes",))
+    frame = readers.read_table(path, COLUMNS, optional=("notes",))
     assert frame.loc[2, "notes"] == ""
 
 
@@ -131,10 +133,10 @@ def test_typed_readers_collect_every_problem_with_row_and_field(tmp_path):
         "id,name,score\na,Alpha,3\nb,,3.5\na,Gamma,7\n",
     )
     frame = read(path)
-    problems = data.Problems(path)
-    data.unique(frame, "id", problems)
-    data.non_empty(frame, "name", problems)
-    scores = data.integers(frame, "score", problems, 1, 5)
+    problems = Problems(path)
+    readers.unique(frame, "id", problems)
+    readers.non_empty(frame, "name", problems)
+    scores = readers.integers(frame, "score", problems, 1, 5)
     assert scores.tolist() == [3, None, None]
     with pytest.raises(InputErrors) as err:
         problems.raise_if_any()
@@ -149,13 +151,13 @@ def test_typed_readers_collect_every_problem_with_row_and_field(tmp_path):
 
 def test_dates_choices_and_lists(tmp_path):
     path = write(tmp_path, "d,c,l\n2026-02-30,x,US;Mars\n2026-11-27,a,US;US\n")
-    frame = data.read_table(path, ("d", "c", "l"))
-    problems = data.Problems(path)
-    data.dates(frame, "d", problems)
-    data.choices(frame, "c", ("a", "b"), problems)
-    data.lists(frame, "l", ("US", "China"), problems)
+    frame = readers.read_table(path, ("d", "c", "l"))
+    problems = Problems(path)
+    readers.dates(frame, "d", problems)
+    readers.choices(frame, "c", ("a", "b"), problems)
+    readers.lists(frame, "l", ("US", "China"), problems)
     text = str(InputErrors(problems.errors))
-    assert "row 2, field 'd': must be a date written YYYY-MM-DD, got '2026-02-30'" in text
+    assert "row 2, field 'd': '2026-02-30' does not exist as a date" in text
     assert "row 2, field 'c': must be one of a, b; got 'x'" in text
     assert "row 2, field 'l': unknown value 'Mars'" in text
     assert "row 3, field 'l': lists a value twice" in text
@@ -165,12 +167,12 @@ def test_dates_choices_and_lists(tmp_path):
 
 
 def test_project_indicators_load_and_keep_their_sources():
-    ind = data.load_indicators()
+    ind = indicators.load_indicators(INDICATORS)
     assert ind["value"].dtype == float
     assert (ind["source"] != "").all() and (ind["locator"] != "").all()
-    assert set(ind["evidence"]) <= set(data.EVIDENCE)
+    assert set(ind["evidence"]) <= set(indicators.EVIDENCE)
     # every figure the context section states is present
-    figures = data.context_figures(ind)
+    figures = indicators.context_figures(ind)
     assert figures["models_2024_us"] == 40 and figures["models_2024_china"] == 15
     assert figures["benchmark_gap_median_end_2023"] == pytest.approx((17.5 + 24.3) / 2)
     assert figures["benchmark_gap_median_end_2024"] == pytest.approx((1.6 + 3.7) / 2)
@@ -183,7 +185,7 @@ def test_project_indicators_match_the_facts_table():
     if not facts_path.exists():
         pytest.skip(f"facts table not found at {facts_path}")
     facts = pd.read_csv(facts_path, dtype=str, keep_default_na=False).set_index("id")
-    for row in data.load_indicators().itertuples():
+    for row in indicators.load_indicators(INDICATORS).itertuples():
         fact = facts.loc[row.fact_id]
         assert row.source == fact["source"], row.id
         assert row.url == fact["url"], row.id
@@ -194,7 +196,7 @@ def test_project_indicators_match_the_facts_table():
             assert f"end-2024: {row.value:g}" in fact["notes"], row.id
 
 
-INDICATOR_HEADER = ",".join(data.INDICATOR_COLUMNS)
+INDICATOR_HEADER = ",".join(indicators.INDICATOR_COLUMNS)
 
 
 def test_indicator_errors_name_row_and_field(tmp_path):
@@ -213,7 +215,7 @@ def test_indicator_errors_name_row_and_field(tmp_path):
         "indicators.csv",
     )
     with pytest.raises(InputErrors) as err:
-        data.load_indicators(path)
+        indicators.load_indicators(path)
     text = str(err.value)
     assert "indicators.csv, row 3, field 'id': duplicate id 'models-2024-us'" in text
     assert "indicators.csv, row 3, field 'fact_id': must be a facts-table id" in text
@@ -232,25 +234,10 @@ def test_missing_indicator_is_an_error_naming_the_file(tmp_path):
         + "\nm,F001,Notable AI models,United States,2024,40,models,AI Index,p.46,https://x.org,primary-text\n",
         "indicators.csv",
     )
-    ind = data.load_indicators(path)
+    ind = indicators.load_indicators(path)
     expected = (
         r"indicators\.csv, field 'indicator': no row for indicator 'Notable AI models' "
         r"with actor 'United States', year '2023'"
     )
     with pytest.raises(InputError, match=expected):
-        data.context_figures(ind)
-
-
-def test_indicator_changes_against_previous_results():
-    ind = data.load_indicators()
-    assert data.indicator_changes(ind, None) == {"changed": [], "added": [], "removed": []}
-    before = dict(zip(ind["id"], ind["value"], strict=True))
-    before["models-2024-us"] = 39.0
-    before["old-row"] = 1.0
-    del before["arena-gap-2025-02"]
-    changes = data.indicator_changes(ind, {"indicators": before})
-    assert changes == {
-        "changed": ["models-2024-us"],
-        "added": ["arena-gap-2025-02"],
-        "removed": ["old-row"],
-    }
+        indicators.context_figures(ind)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from projects import run_cli
 
-from riskbrief import diff
+from riskbrief import diff, sections
 
 ROOT = Path(__file__).parents[1]
 
@@ -53,6 +53,7 @@ def test_unchanged_file_is_not_listed(tmp_path: Path) -> None:
 
 
 def test_risk_bands_new_and_retired() -> None:
+    [bands] = [c for c in sections.get("risk_summary").comparables if c.group == "Risk bands"]
     old = {"risks": {"R1": {"title": "a", "band": "Low"}, "R2": {"title": "b", "band": "High"}}}
     new = {
         "risks": {
@@ -60,52 +61,51 @@ def test_risk_bands_new_and_retired() -> None:
             "R3": {"title": "c", "band": "Moderate"},
         }
     }
-    r = diff.risk_changes(old, new)
-    assert r["bands"] == [{"id": "R1", "title": "a", "old": "Low", "new": "Critical"}]
-    assert r["new"] == [{"id": "R3", "title": "c", "band": "Moderate"}]
-    assert r["retired"] == [{"id": "R2", "title": "b", "band": "High"}]
+    rows = diff.comparable_changes(bands, old, new)
+    assert [(r["label"], r["old"], r["new"], r["status"]) for r in rows] == [
+        ("R1 a", "Low", "Critical", "changed"),
+        ("R3 c", None, "Moderate", "new"),
+        ("R2 b", "High", None, "retired"),
+    ]
 
 
-def test_scenario_numbers_listed_old_to_new() -> None:
-    old = {
+def _scenario_results(median: float, p10: float = 0.7) -> dict:
+    return {
         "headline": {
             "scenarios": {
                 "arms-race": {
                     "title": "Arms race",
-                    "disaster_median": 0.8,
-                    "disaster_p10": 0.7,
+                    "disaster_median": median,
+                    "disaster_p10": p10,
                     "disaster_p90": 0.9,
                 }
             }
         }
     }
-    new = {
-        "headline": {
-            "scenarios": {
-                "arms-race": {
-                    "title": "Arms race",
-                    "disaster_median": 0.6,
-                    "disaster_p10": 0.7,
-                    "disaster_p90": 0.9,
-                }
-            }
-        }
-    }
-    rows = diff.scenario_changes(old, new)
-    assert rows[0]["measure"].startswith("P(unsafe first AI)") and (
-        rows[0]["old"],
-        rows[0]["new"],
-    ) == (0.8, 0.6)
-    text = diff.to_text(
-        {**diff.compare(diff.Edition(1, {}, {}), diff.Edition(2, {}, {})), "scenarios": rows}, "x"
-    )
+
+
+def test_scenario_numbers_old_to_new_changes_only_unless_all() -> None:
+    old = diff.Edition(1, {}, {}, {}, {"scenarios": _scenario_results(0.8)})
+    new = diff.Edition(2, {}, {}, {}, {"scenarios": _scenario_results(0.6)})
+    changes = diff.compare(old, new)
+    text = diff.to_text(changes, "x")
     assert "Arms race — P(unsafe first AI), median: 80.0% → 60.0%" in text
-    assert "10th percentile: 70.0% → 70.0% (unchanged)" in text
+    assert "10th percentile" not in text  # unchanged numbers are left out
+    full = diff.to_text(changes, "x", show_all=True)
+    assert "Arms race — 10th percentile: 70.0% → 70.0% (unchanged)" in full
 
 
-def test_first_edition_says_so() -> None:
+def test_moves_below_the_noise_threshold_are_not_changes() -> None:
+    old = diff.Edition(1, {}, {}, {}, {"scenarios": _scenario_results(0.800)})
+    new = diff.Edition(2, {}, {}, {}, {"scenarios": _scenario_results(0.803)})
+    blocks = dict(diff.lines(diff.compare(old, new)))
+    assert "Scenario headline numbers" not in blocks
+    assert blocks["Results"] == ["No headline number, band or verdict changed."]
+
+
+def test_first_edition_says_so_in_one_line() -> None:
     md = diff.to_markdown(None)
-    assert "first edition" in md and md.startswith("## What changed {#what-changed}")
+    assert "first edition" in md and "\n" not in md.strip() and not md.startswith("#")
 
 
 def test_markdown_escapes_data_text(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_changed_row_shows_in_v2_and_in_riskbrief_diff(project: Path) -> None:
     assert "row R11 edited" in text and "likelihood_mode 2 → 5" in text
     assert "R11 Overreliance on AI advice: Low → Critical" in text
     assert "risks rated Critical: 5 → 6" in text
-    assert "Arms race — P(unsafe first AI), median" in text
+    assert "Arms race — P(unsafe first AI), median" not in text  # unchanged: not listed
 
     out = run_cli(project, "diff", "brief", "v1", "v2", check=True).stdout
     for line in (ln.strip(" -") for ln in out.splitlines() if ln.startswith("  - ")):

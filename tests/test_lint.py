@@ -12,7 +12,16 @@ ROOT = Path(__file__).parents[1]
 def test_ruff_check() -> None:
     ruff = Path(sys.executable).with_name("ruff")
     proc = subprocess.run(
-        [str(ruff), "check", "--output-format", "concise", "src", "tests", "notebooks", "benchmarks"],
+        [
+            str(ruff),
+            "check",
+            "--output-format",
+            "concise",
+            "src",
+            "tests",
+            "notebooks",
+            "benchmarks",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -18,7 +18,8 @@ from riskbrief import render
 pytestmark = pytest.mark.slow
 
 QUARTO_ABSENT = (
-    "quarto is not on PATH: install it with 'pip install quarto-cli' (downloads from GitHub) or conda's 'quarto'"
+    "quarto is not on PATH: install it with 'pip install quarto-cli' (downloads from GitHub) "
+    "or conda's 'quarto'"
 )
 
 STUB = """#!/usr/bin/env bash

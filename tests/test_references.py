@@ -26,21 +26,36 @@ def test_missing_indicators_file_gives_no_references(tmp_path: Path) -> None:
 
 def test_numbered_in_order_of_first_citation_and_cited_by_items() -> None:
     refs = [
-        references.Reference("a", "Paper A", None, (r"Alpha",)),
-        references.Reference("b", "Paper B", None, (r"Beta",)),
-        references.Reference("c", "Paper C", None, (r"Gamma",)),
+        references.Reference("a", "Paper A"),
+        references.Reference("b", "Paper B"),
+        references.Reference("c", "Paper C"),
     ]
-    items = [{"source": "Beta data"}, {"source": "Alpha and Beta"}, {"source": "no match"}]
+    items = [{"cites": ["b"]}, {"cites": ["a", "b"]}, {"cites": []}]
     numbered = references.number(refs, items)
     assert [(n, r.key) for n, r in numbered] == [(1, "b"), (2, "a"), (3, "c")]
     assert [it["refs"] for it in items] == [[1], [1, 2], []]
 
 
-def test_standing_references_cover_the_model_papers_and_the_article() -> None:
-    keys = {r.key for r in references.STANDING}
+def test_citing_a_reference_the_briefing_does_not_list_is_an_error() -> None:
+    with pytest.raises(ValueError, match="cites nope"):
+        references.number([references.Reference("a", "Paper A")], [{"key": "x", "cites": ["nope"]}])
+
+
+def test_registry_holds_the_model_papers_once_and_the_article() -> None:
+    from riskbrief.models import MODELS
+
+    keys = set(references.REGISTRY)
     assert {"source-article", "model-racing", "model-dsair", "model-richardson", "icd-203"} <= keys
-    racing = next(r for r in references.STANDING if r.key == "model-racing")
-    assert racing.cited_by("Model: Armstrong, Bostrom & Shulman (2016), Racing to the precipice.")
+    for m in MODELS.values():
+        assert references.get(m.reference_key).citation == m.citation
+    listed = [r.key for r in references.listed(["model-racing"])]
+    assert listed == ["source-article", "model-racing", "icd-203"]
+
+
+def test_indicator_source_keys_are_stable_and_distinct() -> None:
+    refs = references.from_indicators(ROOT / "data" / "indicators.csv")
+    assert len({r.key for r in refs}) == len(refs)
+    assert all(r.key == references.source_key(r.citation) for r in refs)
 
 
 def test_project_assumptions_log_is_valid() -> None:

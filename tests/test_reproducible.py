@@ -49,14 +49,23 @@ def build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RISKBRIEF_ROOT": str(root), "SOURCE_DATE_EPOCH": EPOCH}
     proc = subprocess.run(
         [sys.executable, "-m", "riskbrief", "build", "repro", *args],
-        cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
 
 
 def files(vdir: Path) -> dict[str, bytes]:
-    return {p.relative_to(vdir).as_posix(): p.read_bytes() for p in sorted(vdir.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(vdir).as_posix(): p.read_bytes()
+        for p in sorted(vdir.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +77,9 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     for sub in ("params", "data", "notebooks"):
         shutil.copytree(a / sub, b / sub)
     build(a)
-    build(b, "--reports-dir", str(tmp / "second" / "out"), "--build-dir", str(tmp / "second" / "work"))
+    build(
+        b, "--reports-dir", str(tmp / "second" / "out"), "--build-dir", str(tmp / "second" / "work")
+    )
     return a / "reports" / "repro" / "v1", tmp / "second" / "out" / "repro" / "v1", tmp
 
 
@@ -100,7 +111,9 @@ def test_no_build_location_leaks_into_outputs(two_builds: tuple[Path, Path, Path
     )
 
 
-def test_manifest_keys_sorted_and_times_from_source_date_epoch(two_builds: tuple[Path, Path, Path]) -> None:
+def test_manifest_keys_sorted_and_times_from_source_date_epoch(
+    two_builds: tuple[Path, Path, Path],
+) -> None:
     first, _, _ = two_builds
 
     def check_sorted(pairs: list[tuple[str, object]]) -> dict:

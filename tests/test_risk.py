@@ -1,6 +1,8 @@
-"""Risk scoring on tiny frames: bands, sampling, roll-up, changes, prose, charts."""
+"""Risk scoring on tiny frames: bands, sampling, roll-up, prose, charts."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,7 +12,10 @@ import pytest
 from riskbrief import risk
 from riskbrief.charts import risk as risk_charts
 from riskbrief.narrative import ICD203_SCALE
+from riskbrief.narrative import risk as words
 from riskbrief.register import load_register, load_urgency
+
+DATA = Path(__file__).parents[1] / "data"
 
 
 def make_register(*rows: tuple) -> pd.DataFrame:
@@ -210,50 +215,12 @@ def test_rollup_without_article_rating():
     assert set(roll["agreement"]) == {"not rated"}
 
 
-# --- change detection -----------------------------------------------------------------------
-
-
-def test_detect_changes():
-    summary, _ = risk.score_register(TINY, 500, seed=2)
-    previous = {
-        "risks": {
-            "A": {"title": "Risk A", "band": "High"},  # moved up to Critical
-            "B": {"title": "Risk B", "band": "Moderate"},  # unchanged
-            "C": {"title": "Risk C", "band": "Critical"},  # moved down to High
-            "Z": {"title": "Old risk", "band": "Low"},  # retired
-        }
-    }
-    changes = risk.detect_changes(summary, previous)
-    assert changes.compared and changes.any
-    assert [(m["id"], m["old_band"], m["new_band"], m["direction"]) for m in changes.moved] == [
-        ("A", "High", "Critical", "up"),
-        ("C", "Critical", "High", "down"),
-    ]
-    assert [r["id"] for r in changes.new] == ["D"]
-    assert changes.retired == [{"id": "Z", "title": "Old risk", "band": "Low"}]
-    text = risk.changes_paragraph(changes)
-    assert "Risk A (A) moved up from High to Critical" in text
-    assert "Added: Risk D (D, Low)" in text and "Retired: Old risk (Z)" in text
-    table = risk.changes_table(changes)
-    assert table["Change"].tolist() == ["moved up", "moved down", "added", "retired"]
-
-
-def test_no_previous_edition_and_no_change():
-    summary, _ = risk.score_register(TINY, 500, seed=2)
-    first = risk.detect_changes(summary, None)
-    assert not first.compared and not first.any
-    assert "first edition" in risk.changes_paragraph(first)
-    same = risk.detect_changes(summary, {"risks": risk.results_risks(summary)})
-    assert same.compared and not same.any
-    assert risk.changes_paragraph(same).startswith("No risk changed band")
-
-
 # --- prose, results, charts -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("p", [0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
 def test_probability_clause_uses_the_icd203_phrase(p):
-    text = risk.probability_clause(p, "it happens")
+    text = words.probability_clause(p, "it happens")
     phrase = next(ph for upper, ph in ICD203_SCALE if p < upper)
     assert phrase in text and f"({round(p * 100)}%)" in text
     assert text.endswith("that it happens")
@@ -262,7 +229,7 @@ def test_probability_clause_uses_the_icd203_phrase(p):
 def test_category_paragraph_reads_finding_first():
     summary, draws = risk.score_register(TINY, 4000, seed=2)
     roll = risk.category_rollup(summary, draws, urgency(Weaponization="High"))
-    text = risk.category_paragraphs(roll)["Weaponization"]
+    text = words.category_paragraphs(roll)["Weaponization"]
     assert text.startswith("**Weaponization: Critical.** One of its two risks is Critical")
     assert "The most serious is Risk A (A)" in text
     assert "The article rates it High; the register puts it one band higher, at Critical." in text
@@ -272,7 +239,7 @@ def test_category_paragraph_reads_finding_first():
 def test_key_judgments_name_critical_categories_with_number_interval_and_phrase():
     summary, draws = risk.score_register(TINY, 4000, seed=2)
     roll = risk.category_rollup(summary, draws, None)
-    kjs = risk.key_judgments(roll, anchor="risk-summary")
+    kjs = words.key_judgments(roll, anchor="risk-summary")
     assert [k["category"] for k in kjs] == ["Weaponization"]
     k = kjs[0]
     assert k["anchor"] == "risk-summary"
@@ -284,28 +251,27 @@ def test_key_judgments_name_critical_categories_with_number_interval_and_phrase(
 def test_key_judgment_when_nothing_is_critical():
     reg = make_register(("X", "Societal Disruption", (2, 3, 4), (2, 3, 4)))
     summary, draws = risk.score_register(reg, 500, seed=1)
-    kjs = risk.key_judgments(risk.category_rollup(summary, draws, None))
+    kjs = words.key_judgments(risk.category_rollup(summary, draws, None))
     assert len(kjs) == 1 and kjs[0]["category"] == "Societal Disruption"
 
 
 def test_results_and_headline_are_plain_and_complete():
     summary, draws = risk.score_register(TINY, 500, seed=2)
     roll = risk.category_rollup(summary, draws, None)
-    changes = risk.detect_changes(summary, None)
-    head = risk.headline(summary, roll, changes, draws=500, seed=2)
+    head = words.headline(summary, roll, draws=500, seed=2)
     assert head["n_risks"] == 4 and head["n_critical"] == 1 and head["n_low"] == 1
     assert head["top_risk_id"] == "A" and head["critical_categories"] == ["Weaponization"]
-    risks = risk.results_risks(summary)
+    risks = words.results_risks(summary)
     assert set(risks) == {"A", "B", "C", "D"}
     assert set(risks["A"]) >= {"title", "category", "band", "median", "p10", "p90", "p_critical"}
-    m = risk.methods(draws=500, seed=2)
+    m = words.methods(draws=500, seed=2)
     assert "PERT" in m["sampling"] and "Seed 2" in m["seed"]
     assert "Critical 16" in m["bands"]
 
 
 def test_top_risks_table_is_formatted_for_readers():
     summary, _ = risk.score_register(TINY, 500, seed=2)
-    table = risk.top_risks_table(summary, 2)
+    table = words.top_risks_table(summary, 2)
     assert len(table) == 2
     assert table.iloc[0]["Band"] == "Critical"
     assert table.iloc[1]["Likelihood \u00d7 impact"] == "3 \u00d7 4 = 12"
@@ -313,9 +279,9 @@ def test_top_risks_table_is_formatted_for_readers():
 
 
 def test_project_register_charts_and_alt_text():
-    reg = load_register()
+    reg = load_register(DATA / "risk_register.csv")
     summary, draws = risk.score_register(reg, 1000, seed=1)
-    roll = risk.category_rollup(summary, draws, load_urgency())
+    roll = risk.category_rollup(summary, draws, load_urgency(DATA / "article_urgency.csv"))
     heat = risk_charts.heatmap(summary)
     cats = risk_charts.category_chart(roll)
     texts = {t.get_text() for t in heat.axes[0].texts}

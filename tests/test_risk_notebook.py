@@ -9,10 +9,10 @@ import nbformat
 import pytest
 from projects import execute_section, shown
 
-from riskbrief import paths
+from riskbrief import diff
 from riskbrief.register import REGISTER_COLUMNS, URGENCY_COLUMNS
 
-NOTEBOOK = paths.NOTEBOOKS_DIR / "risk_summary.ipynb"
+NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "risk_summary.ipynb"
 
 RISKS = [
     # id, category, subdomain, likelihood (low, mode, high), impact (low, mode, high)
@@ -56,7 +56,7 @@ def write_inputs(folder: Path, risks=RISKS) -> tuple[Path, Path]:
     return register, urgency
 
 
-def run(tmp_path: Path, name: str, register: Path, urgency: Path, previous: Path | None = None):
+def run(tmp_path: Path, name: str, register: Path, urgency: Path):
     return execute_section(
         NOTEBOOK,
         tmp_path,
@@ -65,7 +65,6 @@ def run(tmp_path: Path, name: str, register: Path, urgency: Path, previous: Path
             "briefing": "test",
             "as_of": "2026-11-27",
             "seed": 42,
-            "previous_results_path": None if previous is None else str(previous),
             "risk_register_path": str(register),
             "urgency_path": str(urgency),
             "draws": 2000,
@@ -84,7 +83,6 @@ def test_committed_notebook_is_clean_and_follows_the_contract():
         "as_of",
         "seed",
         "results_path",
-        "previous_results_path",
         "risk_register_path",
         "urgency_path",
         "draws",
@@ -111,7 +109,7 @@ def test_risk_summary_runs_and_writes_results(tmp_path):
     # Weaponization agrees (Critical); Model Robustness is Moderate (3 x 3) against High
     assert head["n_categories_agreeing_with_article"] == 1
     assert res["categories"]["Model Robustness"]["agreement"] == "lower"
-    assert head["compared_with_previous"] is False and head["seed"] == 42
+    assert head["seed"] == 42
 
     assert set(res["risks"]) == {"W1", "W2", "M1", "C1"}
     w1 = res["risks"]["W1"]
@@ -132,7 +130,7 @@ def test_risk_summary_runs_and_writes_results(tmp_path):
 
 
 @pytest.mark.slow
-def test_second_edition_reports_what_changed(tmp_path):
+def test_second_edition_changes_are_found_by_the_change_log(tmp_path):
     register, urgency = write_inputs(tmp_path / "v1")
     first, _ = run(tmp_path, "v1", register, urgency)
     # W2 rises to High (3 x 4), C1 is retired, N1 is new
@@ -140,20 +138,17 @@ def test_second_edition_reports_what_changed(tmp_path):
     changed[1] = ("W2", "Weaponization", "4.2", (2, 3, 4), (3, 4, 5))
     changed.append(("N1", "Alignment Complexity", "7.1", (1, 2, 3), (4, 5, 5)))
     register2, urgency2 = write_inputs(tmp_path / "v2", changed)
-    second, nb = run(tmp_path, "v2", register2, urgency2, previous=tmp_path / "v1.json")
+    second, nb = run(tmp_path, "v2", register2, urgency2)
 
-    head = second["headline"]
-    assert head["compared_with_previous"] is True
-    assert (head["n_band_changes"], head["n_new_risks"], head["n_retired_risks"]) == (1, 1, 1)
-    assert second["changes"]["moved"] == [
-        {
-            "id": "W2",
-            "title": "Risk W2",
-            "old_band": "Moderate",
-            "new_band": "High",
-            "direction": "up",
-        }
+    old = diff.Edition(1, {}, {}, {}, {"risk_summary": first})
+    new = diff.Edition(2, {"sections": ["risk_summary"]}, {}, {}, {"risk_summary": second})
+    blocks = dict(diff.lines(diff.compare(old, new)))
+    assert blocks["Risk bands"] == [
+        "W2 Risk W2: Moderate → High",
+        "N1 Risk N1: new, High",
+        "C1 Risk C1: retired (was Low)",
     ]
     # unchanged risks keep their numbers: each risk has its own random stream
     assert second["risks"]["W1"] == first["risks"]["W1"]
-    assert "risk-changes" in [i["key"] for i in shown(nb)]
+    # the section itself has no change log of its own: the briefing's one comparator does it
+    assert "risk-changes" not in [i["key"] for i in shown(nb)]

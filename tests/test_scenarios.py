@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from riskbrief import results, scenarios
+from riskbrief import results, sampling, scenarios
 from riskbrief.errors import InputError
 from riskbrief.models import racing
 from riskbrief.narrative import estimative_phrase
+from riskbrief.narrative import scenarios as words
+
+FILE = Path(__file__).parents[1] / "data" / "scenarios.yaml"
 
 SHOWN = ["arms-race", "managed-competition", "safety-race"]
 
@@ -79,7 +83,7 @@ def error_of(tmp_path, doc) -> str:
 
 
 def test_project_file_loads_with_the_three_scenarios():
-    loaded = scenarios.load_scenarios()
+    loaded = scenarios.load_scenarios(FILE)
     assert list(loaded)[:3] == SHOWN
     for s in loaded.values():
         assert "illustrative" in s.basis.lower()
@@ -90,8 +94,8 @@ def test_project_file_loads_with_the_three_scenarios():
 
 
 def test_project_file_orders_the_scenarios_by_risk():
-    loaded = scenarios.load_scenarios()
-    p = [scenarios.central_disaster(loaded[s]) for s in SHOWN]
+    loaded = scenarios.load_scenarios(FILE)
+    p = [sampling.central_disaster(loaded[s]) for s in SHOWN]
     assert p[0] > p[1] > p[2]
 
 
@@ -222,16 +226,16 @@ def test_triangular_inverse_cdf():
 
 @pytest.fixture(scope="module")
 def project():
-    loaded = scenarios.load_scenarios()
+    loaded = scenarios.load_scenarios(FILE)
     sel = scenarios.select(loaded, SHOWN)
-    mc = scenarios.monte_carlo(sel, 20_000, seed=20261127)
+    mc = sampling.monte_carlo(sel, 20_000, seed=20261127)
     return loaded, sel, mc
 
 
 def test_monte_carlo_is_reproducible_and_chunk_independent(project):
     _, sel, mc = project
-    again = scenarios.monte_carlo(sel, 20_000, seed=20261127, chunk=3_001)
-    other = scenarios.monte_carlo(sel, 20_000, seed=20261128)
+    again = sampling.monte_carlo(sel, 20_000, seed=20261127, chunk=3_001)
+    other = sampling.monte_carlo(sel, 20_000, seed=20261128)
     for sid in SHOWN:
         np.testing.assert_array_equal(mc.disaster[sid], again.disaster[sid])
         np.testing.assert_array_equal(mc.zone[sid], again.zone[sid])
@@ -242,7 +246,7 @@ def test_fixed_parameters_reproduce_the_closed_form(tmp_path):
     s = scenarios.parse_scenarios(
         yaml.safe_dump({"scenarios": [scenario("alpha", mu=rng(1.0), enmity=rng(0.5))]}), "x.yaml"
     )
-    mc = scenarios.monte_carlo(list(s.values()), 1_000, seed=1)
+    mc = sampling.monte_carlo(list(s.values()), 1_000, seed=1)
     want = racing.disaster_probability(2, 1.0, 0.5, "private")
     np.testing.assert_allclose(mc.disaster["alpha"], want, atol=1e-12)
 
@@ -250,9 +254,9 @@ def test_fixed_parameters_reproduce_the_closed_form(tmp_path):
 def test_draws_are_paired_across_scenarios():
     doc = {"scenarios": [scenario("alpha"), scenario("beta")]}
     s = scenarios.parse_scenarios(yaml.safe_dump(doc), "x.yaml")
-    mc = scenarios.monte_carlo(list(s.values()), 5_000, seed=3)
+    mc = sampling.monte_carlo(list(s.values()), 5_000, seed=3)
     np.testing.assert_array_equal(mc.disaster["alpha"], mc.disaster["beta"])
-    comp = scenarios.compare(mc, "alpha", "beta")
+    comp = sampling.compare(mc, "alpha", "beta")
     assert comp["ratio"]["p2_5"] == comp["ratio"]["p97_5"] == 1.0
 
 
@@ -263,7 +267,7 @@ def test_number_of_teams_is_sampled_as_whole_numbers():
         ),
         "x.yaml",
     )
-    mc = scenarios.monte_carlo(list(s.values()), 10_000, seed=5)
+    mc = sampling.monte_carlo(list(s.values()), 10_000, seed=5)
     values = set(np.round(mc.disaster["alpha"], 12))
     want = {round(racing.disaster_probability(k, 1.0, 0.5, "private"), 12) for k in (2, 3)}
     assert values == want
@@ -276,21 +280,21 @@ def test_number_of_teams_is_sampled_as_whole_numbers():
 
 def test_summary_quantiles_are_ordered(project):
     _, sel, mc = project
-    summary = scenarios.summarise(sel, mc)
+    summary = sampling.summarise(sel, mc)
     q = summary[["p2_5", "p10", "median", "p90", "p97_5"]].to_numpy()
     assert np.all(np.diff(q, axis=1) >= 0)
     assert list(summary["id"]) == SHOWN
     assert summary.set_index("id").loc["arms-race", "stability"] == "runaway"
     assert summary.set_index("id").loc["safety-race", "stability"] == "stable"
-    shares = summary[[f"zone_{z}" for z in scenarios.ZONES]].sum(axis=1)
+    shares = summary[[f"zone_{z}" for z in sampling.ZONES]].sum(axis=1)
     np.testing.assert_allclose(shares, 1.0)
 
 
 def test_comparison_of_arms_race_and_safety_race(project):
     _, sel, mc = project
-    summary = scenarios.summarise(sel, mc)
-    assert scenarios.comparison_pair(summary) == ("arms-race", "safety-race")
-    comp = scenarios.compare(mc, "arms-race", "safety-race")
+    summary = sampling.summarise(sel, mc)
+    assert sampling.comparison_pair(summary) == ("arms-race", "safety-race")
+    comp = sampling.compare(mc, "arms-race", "safety-race")
     r = comp["ratio"]
     assert 1 < r["p2_5"] <= r["p10"] <= r["median"] <= r["p90"] <= r["p97_5"]
     ratio = mc.disaster["arms-race"] / mc.disaster["safety-race"]
@@ -302,21 +306,21 @@ def test_unbounded_ratio_is_reported_as_none():
     s = scenarios.parse_scenarios(
         yaml.safe_dump({"scenarios": [scenario("alpha"), safe]}), "x.yaml"
     )
-    mc = scenarios.monte_carlo(list(s.values()), 1_000, seed=2)
-    comp = scenarios.compare(mc, "alpha", "safe")
+    mc = sampling.monte_carlo(list(s.values()), 1_000, seed=2)
+    comp = sampling.compare(mc, "alpha", "safe")
     assert comp["ratio"]["median"] is None
     assert comp["share_higher"] == 1.0
-    text = scenarios.comparison_sentence(comp, {"alpha": "Alpha", "safe": "Safe"})
+    text = words.comparison_sentence(comp, {"alpha": "Alpha", "safe": "Safe"})
     assert "almost none" in text
 
 
 def test_sensitivity_around_central_values(project):
     loaded, _, _ = project
     s = loaded["arms-race"]
-    t = scenarios.sensitivity(s)
+    t = sampling.sensitivity(s)
     assert list(t["swing"]) == sorted(t["swing"], reverse=True)
     assert set(t["parameter"]) == {"n", "mu", "enmity", "information"}
-    base = scenarios.central_disaster(s)
+    base = sampling.central_disaster(s)
     assert (t["base"] == base).all()
     mu = t.set_index("parameter").loc["mu"]
     assert mu["p_low"] > base > mu["p_high"]  # risk falls with mu
@@ -329,9 +333,9 @@ def test_sensitivity_around_central_values(project):
 
 def test_key_judgments_and_headline(project):
     _, sel, mc = project
-    summary = scenarios.summarise(sel, mc)
-    comp = scenarios.compare(mc, "arms-race", "safety-race")
-    kjs = scenarios.key_judgments(
+    summary = sampling.summarise(sel, mc)
+    comp = sampling.compare(mc, "arms-race", "safety-race")
+    kjs = words.key_judgments(
         summary, comp, anchors={"comparison": "scen-comparison", "richardson": "scen-richardson"}
     )
     assert len(kjs) == 3
@@ -343,10 +347,10 @@ def test_key_judgments_and_headline(project):
         assert lo <= kj["value"] <= hi
         assert "the value of" not in kj["text"].lower()
     assert kjs[0]["scenario"] == "arms-race"
-    head = scenarios.headline(
+    head = words.headline(
         summary,
         comp,
-        scenarios.sensitivity(sel[0]),
+        sampling.sensitivity(sel[0]),
         focus="arms-race",
         draws=mc.draws,
         seed=mc.seed,
@@ -367,33 +371,16 @@ def test_key_judgments_and_headline(project):
 
 def test_paragraphs_read_like_findings(project):
     _, sel, mc = project
-    summary = scenarios.summarise(sel, mc)
+    summary = sampling.summarise(sel, mc)
     for row in summary.to_dict("records"):
-        text = scenarios.scenario_paragraph(row)
+        text = words.scenario_paragraph(row)
         assert text.startswith(
             f"**{row['title']}.** An unsafe first advanced AI is {estimative_phrase(row['median'])}"
         )
 
 
-def test_changes_since_previous_edition(project):
-    _, sel, mc = project
-    summary = scenarios.summarise(sel, mc)
-    head = scenarios.headline(
-        summary, None, scenarios.sensitivity(sel[0]), focus="arms-race", draws=1, seed=1
-    )
-    assert scenarios.changes(head, None) == []
-    old = copy.deepcopy(head)
-    old["scenarios"]["arms-race"]["disaster_median"] -= 0.1
-    old["scenarios"]["safety-race"]["richardson_stability"] = "runaway"
-    del old["scenarios"]["managed-competition"]
-    lines = scenarios.changes(head, {"headline": old})
-    assert any("Arms race" in x and "up 10 points" in x for x in lines)
-    assert any("Safety race" in x and "now stable" in x for x in lines)
-    assert any("Managed competition is new" in x for x in lines)
-
-
 def test_methods_name_the_models_and_the_guard():
-    m = scenarios.methods(draws=1000, seed=7)
+    m = words.methods(draws=1000, seed=7)
     text = " ".join(m.values())
     for name in (
         "Armstrong",

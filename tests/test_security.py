@@ -57,14 +57,21 @@ def test_fetcher_refuses_network_and_files_outside_the_build_dir(tmp_path: Path,
     inside = tmp_path / "chart.svg"
     inside.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     fetcher = _url_fetcher(tmp_path)
-    for url in (f"{base}/x.png", "file:///etc/passwd", f"file://{tmp_path.parent}/other.txt", "ftp://example.org/x"):
+    for url in (
+        f"{base}/x.png",
+        "file:///etc/passwd",
+        f"file://{tmp_path.parent}/other.txt",
+        "ftp://example.org/x",
+    ):
         with pytest.raises(ValueError, match="does not fetch"):
             fetcher.fetch(url)
     assert fetcher.fetch(inside.as_uri()) is not None
     assert hits == []
 
 
-def test_pdf_embeds_nothing_from_outside(tmp_path: Path, server, caplog: pytest.LogCaptureFixture) -> None:
+def test_pdf_embeds_nothing_from_outside(
+    tmp_path: Path, server, caplog: pytest.LogCaptureFixture
+) -> None:
     base, hits = server
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
@@ -129,7 +136,9 @@ def test_data_text_is_escaped_and_nothing_is_fetched(
     root = tmp_path / "project"
     shutil.copytree(REPO / "data", root / "data")
     (root / "notebooks").mkdir(parents=True)
-    shutil.copyfile(REPO / "notebooks" / "risk_summary.ipynb", root / "notebooks" / "risk_summary.ipynb")
+    shutil.copyfile(
+        REPO / "notebooks" / "risk_summary.ipynb", root / "notebooks" / "risk_summary.ipynb"
+    )
     (root / "params").mkdir()
     (root / "params" / "esc.yaml").write_text(PARAMS, encoding="utf-8")
     register = root / "data" / "risk_register.csv"
@@ -146,7 +155,11 @@ def test_data_text_is_escaped_and_nothing_is_fetched(
     monkeypatch.setenv("NETWORK_ATTEMPTS", str(attempts))
 
     probe = subprocess.run(
-        [sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 80), timeout=5)"],
+        [
+            sys.executable,
+            "-c",
+            "import socket; socket.create_connection(('192.0.2.1', 80), timeout=5)",
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -163,7 +176,9 @@ def test_data_text_is_escaped_and_nothing_is_fetched(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html.lower()
     assert f'&lt;img src="{base}/tracker.png"&gt;' in html or f"&lt;img src=&quot;{base}" in html
-    assert [t for t, _ in external_references(html) if t in {"img", "script", "link", "iframe"}] == []
+    assert [
+        t for t, _ in external_references(html) if t in {"img", "script", "link", "iframe"}
+    ] == []
     # the only outside addresses are plain hyperlinks to cited sources, never loaded
     assert {t for t, _ in external_references(html)} <= {"a"}
     pdf_text = "".join(p.extract_text() or "" for p in PdfReader(v1 / "esc-v1.pdf").pages)

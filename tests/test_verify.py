@@ -33,7 +33,9 @@ def two_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """v1 and v2 of a briefing with the real sections, built without SOURCE_DATE_EPOCH."""
     root = real_sections_project(tmp_path_factory.mktemp("verify") / "project", PARAMS, "brief")
     run_cli(root, "build", "brief", check=True)
-    (root / "params" / "brief.yaml").write_text(PARAMS.replace("seed: 3", "seed: 4"), encoding="utf-8")
+    (root / "params" / "brief.yaml").write_text(
+        PARAMS.replace("seed: 3", "seed: 4"), encoding="utf-8"
+    )
     run_cli(root, "build", "brief", check=True)
     return root
 
@@ -90,7 +92,10 @@ def test_rebuild_from_inputs_is_byte_identical(two_versions: Path) -> None:
     in a temporary project, gives the same bytes — though it was built without SOURCE_DATE_EPOCH."""
     proc = run_cli(two_versions, "verify", "brief", "--rebuild", timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "brief v2: rebuilt from its inputs: all" in proc.stdout and "files byte-identical" in proc.stdout
+    assert (
+        "brief v2: rebuilt from its inputs: all" in proc.stdout
+        and "files byte-identical" in proc.stdout
+    )
     assert "differs" not in proc.stdout
 
 

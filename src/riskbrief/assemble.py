@@ -311,8 +311,9 @@ def assemble(
     kj = select_key_judgments(results, order)
     heading_texts = {**headings.anchors, **{h["id"]: h["text"] for h in headings.outline}}
     front = [key_judgments_cell(kj, heading_texts)]
+    changes_heading = bool(changes) and changes.startswith("## ")
     if changes:
-        meta = {"riskbrief": {"section": "what-changed", "section_start": True}}
+        meta = {"riskbrief": {"section": "what-changed", "section_start": changes_heading}}
         changed = new_markdown_cell(changes, metadata=meta)
         changed.id = "what-changed"
         front.append(changed)
@@ -322,7 +323,7 @@ def assemble(
         *appendix_cells(results, order, titles, provenance, numbered, assumption_rows),
     ]
     outline = [{"level": 2, "text": "Key judgments", "id": "key-judgments"}]
-    if changes:
+    if changes_heading:
         title = changes.splitlines()[0].lstrip("# ").split(" {#")[0]
         outline.append({"level": 2, "text": title, "id": "what-changed"})
     outline += [h for h in headings.outline if h["level"] <= 3]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from riskbrief.errors import InputError
+from riskbrief.readers import read_text
 
 COLUMNS = ("ID", "Assumption", "Used in", "Quality", "Impact")
 RATINGS = ("Green", "Amber", "Red")
@@ -17,12 +18,7 @@ def _cells(line: str) -> list[str]:
 
 def load_assumptions(path: Path) -> list[dict[str, str]]:
     """The rows of the assumptions table; errors name the file, the line and the column."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+    lines = read_text(path).splitlines()
     table = [(n, ln) for n, ln in enumerate(lines, 1) if ln.lstrip().startswith("|")]
     if len(table) < 3:
         raise InputError(

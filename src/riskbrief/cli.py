@@ -1,11 +1,15 @@
 """The ``riskbrief`` command behind the Makefile.
 
-    riskbrief build <name | params file> [--renderer nbconvert|quarto] [--force]
+    riskbrief [--root PROJECT] build <name | params file> [--renderer nbconvert|quarto] [--force]
+                                     [--as-built MANIFEST]
     riskbrief list
     riskbrief show <name> [--version N]
-    riskbrief diff <name> [vA vB]   (default: the latest two versions)
+    riskbrief diff <name> [vA vB] [--all]   (default: the latest two versions)
     riskbrief verify [name ...] [--version N] [--rebuild]
     riskbrief deps            (make rules: which files each briefing is built from)
+
+``--root`` names the project (default: ``RISKBRIEF_ROOT``, else the checkout the package is
+installed from); it is passed on to notebook kernels through ``RISKBRIEF_ROOT``.
 
 User errors (bad params or data, a failed notebook, a missing renderer) are printed as one
 clear message without a traceback, with exit code 2 for bad input and 1 for a failed build.
@@ -15,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from riskbrief import __version__, paths
+from riskbrief import __version__
 from riskbrief.errors import BuildError, InputError, RiskbriefError
+from riskbrief.paths import ROOT_ENV, Project, display_path
 
 
 def _dirs(parser: argparse.ArgumentParser) -> None:
@@ -29,20 +35,32 @@ def _dirs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--build-dir", type=Path, default=None, help="work files (default: build/)")
 
 
+def _reports(args: argparse.Namespace) -> Path:
+    return Path(args.reports_dir or args.project.reports_dir)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from riskbrief import publish
+    from riskbrief import provenance
 
     # before the pipeline is imported: numpy itself parses SOURCE_DATE_EPOCH on import
-    publish.build_time()
+    provenance.build_time()
     from riskbrief.build import build
 
+    as_built = None
+    if args.as_built is not None:
+        try:
+            as_built = provenance.Manifest.read(args.as_built)
+        except (OSError, ValueError, TypeError) as exc:
+            raise InputError(args.as_built, f"not a readable manifest: {exc}") from None
     for target in args.briefings:
         build(
             target,
+            project=args.project,
             reports_dir=args.reports_dir,
             build_dir=args.build_dir,
             renderer=args.renderer,
             force=args.force,
+            as_built=as_built,
         )
     return 0
 
@@ -50,17 +68,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from riskbrief import params, publish
 
-    reports = Path(args.reports_dir or paths.REPORTS_DIR)
-    names = params.available_briefings()
+    reports = _reports(args)
+    names = params.available_briefings(args.project)
     if not names:
-        print(f"no params files in {paths.display_path(paths.PARAMS_DIR)}")
+        print(f"no params files in {display_path(args.project.params_dir)}")
     for name in names:
         vs = publish.versions(reports / name)
         if vs:
             m = publish.read_manifest(reports / name, vs[-1])
-            print(
-                f"{name:<20} v{vs[-1]:<4} {m['parameters'].get('as_of', ''):<12} {m['parameters'].get('title', '')}"
-            )
+            as_of = m.parameters.get("as_of", "")
+            print(f"{name:<20} v{vs[-1]:<4} {as_of:<12} {m.title}")
         else:
             print(f"{name:<20} {'—':<5} {'':<12} (not built yet)")
     return 0
@@ -69,34 +86,33 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from riskbrief import publish
 
-    reports = Path(args.reports_dir or paths.REPORTS_DIR)
+    reports = _reports(args)
     bdir = reports / args.name
     v = publish.select(reports, args.name, args.version)[-1]
     m = publish.read_manifest(bdir, v)
     if args.json:
-        print(json.dumps(m, indent=2, sort_keys=True))
+        print(json.dumps(m.to_dict(), indent=2, sort_keys=True))
         return 0
-    p = m["parameters"]
+    p = m.parameters
     print(
-        f"{p['title']} — v{m['version']}"
-        + (f" (supersedes v{m['supersedes']})" if m.get("supersedes") else " (first edition)")
+        f"{m.title} — v{m.version}"
+        + (f" (supersedes v{m.supersedes})" if m.supersedes else " (first edition)")
     )
     print(f"  as of       {p['as_of']}   classification {p['classification']}")
-    print(f"  built       {m['built_at']}   renderer {m['renderer']['version']}")
-    print(f"  git commit  {m['git']['commit']}{' (dirty)' if m['git'].get('dirty') else ''}")
-    print(f"  fingerprint {m['fingerprint']}")
-    print(f"  folder      {paths.display_path(bdir / f'v{v}')}")
+    print(f"  built       {m.built_at}   renderer {m.renderer['version']}")
+    print(f"  git commit  {m.git['commit']}{' (dirty)' if m.git.get('dirty') else ''}")
+    print(f"  fingerprint {m.fingerprint}")
+    print(f"  folder      {display_path(bdir / f'v{v}')}")
     print("  outputs:")
-    for o in m["outputs"]:
+    for o in m.outputs:
         print(f"    {o['path']:<40} {o['sha256'][:16]}  {o['bytes']:>9} bytes")
     print("  inputs:")
-    for i in m["inputs"]:
-        if i["kind"] != "package":
-            print(f"    {i['path']:<40} {i['sha256'][:16]}")
-    print(f"    (+ {sum(i['kind'] == 'package' for i in m['inputs'])} riskbrief package files)")
-    if m.get("key_judgments"):
+    for i in m.project_inputs():
+        print(f"    {i['path']:<40} {i['sha256'][:16]}")
+    print(f"    (+ {m.package_files} riskbrief package files)")
+    if m.key_judgments:
         print("  key judgments:")
-        for n, kj in enumerate(m["key_judgments"], 1):
+        for n, kj in enumerate(m.key_judgments, 1):
             print(f"    {n}. {kj}")
     return 0
 
@@ -111,7 +127,7 @@ def _version_arg(text: str) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from riskbrief import diff, publish
 
-    reports = Path(args.reports_dir or paths.REPORTS_DIR)
+    reports = _reports(args)
     bdir = reports / args.name
     vs = publish.select(reports, args.name)
     if len(vs) < 2 and (args.old is None or args.new is None):
@@ -127,22 +143,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(changes, indent=2, sort_keys=True, ensure_ascii=False))
     else:
-        print(diff.to_text(changes, args.name), end="")
+        print(diff.to_text(changes, args.name, show_all=args.all), end="")
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-hash published files against their manifests; with --rebuild, rebuild and compare."""
-    from riskbrief import publish
+    from riskbrief import provenance, publish
 
-    publish.build_time()  # as for build: checked before numpy reads it
+    provenance.build_time()  # as for build: checked before numpy reads it
     from riskbrief import verify
 
-    reports = Path(args.reports_dir or paths.REPORTS_DIR)
-    build_dir = Path(args.build_dir or paths.BUILD_DIR)
+    reports = _reports(args)
+    build_dir = Path(args.build_dir or args.project.build_dir)
     names = args.names or verify.briefing_names(reports)
     if not names:
-        raise InputError(None, f"no published briefing in {paths.display_path(reports)}")
+        raise InputError(None, f"no published briefing in {display_path(reports)}")
     if args.version is not None and len(names) != 1:
         raise InputError(None, "--version needs exactly one briefing name")
     selected = {name: publish.select(reports, name, args.version) for name in names}
@@ -187,7 +203,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                         + (f"\n{how}" if "\n" in how else f"  ({how})" if how else "")
                     )
                 if r.kept:
-                    print(f"  the rebuilt files are kept in {paths.display_path(r.kept)}")
+                    print(f"  the rebuilt files are kept in {display_path(r.kept)}")
                 failed.append(f"{name} v{v} rebuild")
     if failed:
         print(f"riskbrief: verification failed: {', '.join(failed)}", file=sys.stderr)
@@ -196,23 +212,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_deps(args: argparse.Namespace) -> int:
-    """Print make rules: each briefing's stamp depends on its params, notebooks and data files."""
-    from riskbrief import params, sections
+    """Print make rules: each briefing's stamp depends on the project files of its input list
+    (the list the fingerprint hashes), only files that exist."""
+    from riskbrief import inputs, sections
 
     out = []
-    for name in params.available_briefings():
+    for name in sections.params_mod.available_briefings(args.project):
+        target = f"$(STAMP_DIR)/{name}.stamp"
         try:
-            b = params.load(name, check_inputs=False)
+            b = sections.load(name, args.project, check_inputs=False)
         except InputError:
             # an invalid params file still gets a rule: the build reports the error properly
-            out.append(f"$(STAMP_DIR)/{name}.stamp: params/{name}.yaml")
+            out.append(f"{target}: params/{name}.yaml")
             continue
-        deps = [paths.display_path(b.path)]
-        for s in b.params.sections:
-            sec = sections.get(s)
-            deps.append(paths.display_path(sec.notebook))
-            deps += [paths.display_path(b.data_path(k)) for k in sec.data]
-        out.append(f"$(STAMP_DIR)/{name}.stamp: " + " ".join(dict.fromkeys(deps)))
+        out.append(inputs.make_rule(b, target))
     print("\n".join(out))
     return 0
 
@@ -222,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="riskbrief", description="Build and inspect riskbrief briefings."
     )
     parser.add_argument("--version", action="version", version=f"riskbrief {__version__}")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help=f"the project folder (default: ${ROOT_ENV}, else the checkout riskbrief runs from)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -242,6 +261,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument(
         "--force", action="store_true", help="publish a new version even if no input changed"
+    )
+    p.add_argument(
+        "--as-built",
+        type=Path,
+        default=None,
+        metavar="MANIFEST",
+        help="rebuild as a published version was built: its build time and git state, forced "
+        "(used by verify --rebuild)",
     )
     _dirs(p)
     p.set_defaults(func=cmd_build)
@@ -282,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         help="newer version (default: the latest)",
     )
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.add_argument("--all", action="store_true", help="list unchanged numbers too")
     _dirs(p)
     p.set_defaults(func=cmd_diff)
 
@@ -309,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_deps)
 
     args = parser.parse_args(argv)
+    if args.root is not None:
+        os.environ[ROOT_ENV] = str(args.root.resolve())  # for notebook kernels
+    args.project = Project(args.root) if args.root is not None else Project.default()
     try:
         return args.func(args)
     except InputError as exc:

@@ -1,30 +1,34 @@
-"""What changed between two editions of a briefing.
+"""What changed between two editions of a briefing: the one change comparator.
 
 An *edition* is what a published version holds (its manifest, the snapshot of its inputs and
-its results JSON) or what a build is about to publish. ``compare`` lists, in a form a reader
-can act on:
+its results JSON) or what a build is about to publish. :func:`compare` lists, in a form a
+reader can act on:
 
 - inputs whose content changed (params fields by name; data rows added, removed or edited,
   by id; notebooks and package files by name);
-- risks whose band moved, new risks and retired risks;
-- every scenario's headline number, old → new, and the other headline numbers that moved.
+- for every section, the numbers its spec names as comparable (``Section.comparables`` in
+  :mod:`riskbrief.sections`): risks whose band moved, new and retired risks, scenario
+  headline numbers, context figures…, each old → new.
 
-The briefing's "What changed since vN" section and ``riskbrief diff`` print the same thing.
+The briefing's "What changed since vN" section and ``riskbrief diff`` print the same lines;
+both show changes only (``riskbrief diff --all`` lists unchanged numbers too).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from riskbrief import inputs
+from riskbrief import inputs, sections
 from riskbrief.narrative import md_escape, pct
+from riskbrief.provenance import Manifest
+from riskbrief.sections import Comparable
 
 
 @dataclass
@@ -40,19 +44,20 @@ class Edition:
 
     @classmethod
     def from_version_dir(cls, vdir: Path) -> Edition:
-        manifest = json.loads((vdir / "manifest.json").read_text(encoding="utf-8"))
-        hashes = {i["path"]: i["sha256"] for i in manifest["inputs"]}
+        import json
+
+        m = Manifest.read(vdir)
+        hashes = m.input_hashes()
         copies = {name: vdir / inputs.snapshot_name(name) for name in hashes}
         files = {name: copy for name, copy in copies.items() if copy.is_file()}
         results = {
             p.stem: json.loads(p.read_text(encoding="utf-8"))
             for p in sorted((vdir / "results").glob("*.json"))
         }
-        return cls(manifest["version"], manifest.get("parameters", {}), hashes, files, results)
+        return cls(m.version, m.parameters, hashes, files, results)
 
 
-# ---------------------------------------------------------------------------------------------
-# comparisons
+# --- inputs, params and data rows ------------------------------------------------------------
 
 
 def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
@@ -74,13 +79,18 @@ def params_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
 
 
 def _records(path: Path) -> dict[str, dict[str, Any]] | None:
-    """Rows (CSV with an ``id`` column) or entries (YAML mapping of mappings) by id."""
+    """Rows by id: a CSV file's ``id`` column (or its first column, when its values are
+    unique), or the entries of a YAML list or mapping of mappings. None if there is no id."""
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix == ".csv":
         rows = list(csv.DictReader(io.StringIO(text)))
-        if not rows or "id" not in rows[0]:
+        if not rows:
             return None
-        return {r["id"]: r for r in rows}
+        key = "id" if "id" in rows[0] else next(iter(rows[0]))
+        ids = [r[key] for r in rows]
+        if len(set(ids)) != len(ids):
+            return None
+        return {r[key]: r for r in rows}
     if path.suffix in {".yaml", ".yml"}:
         data = yaml.safe_load(text) or {}
         if isinstance(data, dict) and isinstance(data.get("scenarios"), dict | list):
@@ -127,99 +137,102 @@ def data_changes(old: Edition, new: Edition) -> list[dict[str, Any]]:
     return out
 
 
-def risk_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    a = old.get("risks", {}) if old else {}
-    b = new.get("risks", {}) if new else {}
-    moved = [
-        {
-            "id": rid,
-            "title": b[rid].get("title", ""),
-            "old": a[rid].get("band"),
-            "new": b[rid].get("band"),
-        }
-        for rid in sorted(set(a) & set(b))
-        if a[rid].get("band") != b[rid].get("band")
-    ]
-    new_risks = [
-        {"id": rid, "title": b[rid].get("title", ""), "band": b[rid].get("band")}
-        for rid in sorted(set(b) - set(a))
-    ]
-    retired = [
-        {"id": rid, "title": a[rid].get("title", ""), "band": a[rid].get("band")}
-        for rid in sorted(set(a) - set(b))
-    ]
-    return {"bands": moved, "new": new_risks, "retired": retired}
+# --- the numbers each section's spec names -----------------------------------------------------
 
 
-_SCENARIO_NUMBERS = (
-    ("disaster_median", "P(unsafe first AI), median"),
-    ("disaster_p10", "10th percentile"),
-    ("disaster_p90", "90th percentile"),
-)
+def _matches(results: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """(key, holder, value) for each value a dotted ``path`` with ``*`` names: the key matched
+    by the last ``*`` (or the last part), the mapping that holds the value, and the value."""
+
+    def walk(node: Any, parts: list[str], key: str):
+        if not isinstance(node, dict):
+            return
+        head, rest = parts[0], parts[1:]
+        items = list(node.items()) if head == "*" else [(head, node[head])] if head in node else []
+        for k, v in items:
+            here = k if head == "*" else key
+            if rest:
+                yield from walk(v, rest, here)
+            else:
+                yield here or k, node, v
+
+    yield from walk(results or {}, path.split("."), "")
 
 
-def scenario_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every scenario's headline numbers, old → new (unchanged ones included: readers look for them)."""
-    a = (old or {}).get("headline", {}).get("scenarios", {})
-    b = (new or {}).get("headline", {}).get("scenarios", {})
-    rows = []
-    for sid in sorted(set(a) | set(b)):
-        for key, label in _SCENARIO_NUMBERS:
-            rows.append(
-                {
-                    "scenario": sid,
-                    "title": (b.get(sid) or a.get(sid) or {}).get("title", sid),
-                    "measure": label,
-                    "old": (a.get(sid) or {}).get(key),
-                    "new": (b.get(sid) or {}).get(key),
-                    "format": "pct",
-                }
+def _label(c: Comparable, key: str, holder: dict[str, Any], path_key: str) -> str:
+    name = path_key.rsplit(".", 1)[-1].replace("_", " ")
+    fields = {k: v for k, v in holder.items() if not isinstance(v, dict | list)}
+    try:
+        return c.label.format(key=key, name=name, **fields)
+    except (KeyError, IndexError):
+        return c.label.replace("{key}", key).replace("{name}", name)
+
+
+def _moved(c: Comparable, old: Any, new: Any) -> bool:
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return abs(new - old) > c.min_change or (c.min_change == 0 and old != new)
+    return old != new
+
+
+def comparable_changes(
+    c: Comparable, old: dict[str, Any], new: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every entry ``c`` names in either edition's results: label, old, new and whether it
+    ``changed`` (beyond ``min_change``), is ``new``, ``retired`` or ``unchanged``."""
+    if c.field is not None:
+        a = dict(next((v for _, _, v in _matches(old, c.path.removesuffix(".*"))), {}) or {})
+        b = dict(next((v for _, _, v in _matches(new, c.path.removesuffix(".*"))), {}) or {})
+        rows = []
+        for rid in [*b, *(k for k in a if k not in b)]:
+            rec_a, rec_b = a.get(rid), b.get(rid)
+            holder = rec_b or rec_a or {}
+            old_v = None if rec_a is None else rec_a.get(c.field)
+            new_v = None if rec_b is None else rec_b.get(c.field)
+            status = (
+                "new"
+                if rec_a is None
+                else "retired"
+                if rec_b is None
+                else "changed"
+                if _moved(c, old_v, new_v)
+                else "unchanged"
             )
-    ca = (old or {}).get("headline", {}).get("comparison") or {}
-    cb = (new or {}).get("headline", {}).get("comparison") or {}
-    if ca or cb:
-        numerator = cb.get("numerator") or ca.get("numerator")
-        denominator = cb.get("denominator") or ca.get("denominator")
-        label = f"risk ratio {numerator} ÷ {denominator}"
-        rows.append(
-            {
-                "scenario": "comparison",
-                "title": "Comparison",
-                "measure": label + ", median",
-                "old": ca.get("ratio_median"),
-                "new": cb.get("ratio_median"),
-                "format": "ratio",
-            }
-        )
+            rows.append(_row(c, _label(c, rid, holder, c.field), old_v, new_v, status))
+        return rows
+    a = {k: (h, v) for k, h, v in _matches(old, c.path)}
+    b = {k: (h, v) for k, h, v in _matches(new, c.path)}
+    rows = []
+    for k in [*b, *(k for k in a if k not in b)]:
+        holder = (b.get(k) or a.get(k))[0]
+        old_v = a[k][1] if k in a else None
+        new_v = b[k][1] if k in b else None
+        if k not in a:
+            status = "new"
+        elif k not in b:
+            status = "retired"
+        else:
+            status = "changed" if _moved(c, old_v, new_v) else "unchanged"
+        path_key = c.path.replace("*", k) if "*" in c.path else c.path
+        rows.append(_row(c, _label(c, k, holder, path_key), old_v, new_v, status))
     return rows
 
 
-_SKIP_HEADLINE = {"seed", "draws", "compared_with_previous", "scenarios", "comparison"}
+def _row(c: Comparable, label: str, old: Any, new: Any, status: str) -> dict[str, Any]:
+    return {"label": label, "old": old, "new": new, "format": c.format, "status": status}
 
 
-def headline_changes(old: Edition, new: Edition) -> list[dict[str, Any]]:
-    """Other headline numbers that moved, by section (scenario numbers are listed separately)."""
-    out = []
-    for section in sorted(set(old.results) & set(new.results)):
-        a = {
-            k: v
-            for k, v in _flatten(old.results[section].get("headline", {})).items()
-            if k.split(".")[0] not in _SKIP_HEADLINE
-        }
-        b = {
-            k: v
-            for k, v in _flatten(new.results[section].get("headline", {})).items()
-            if k.split(".")[0] not in _SKIP_HEADLINE
-        }
-        for k in sorted(set(a) | set(b)):
-            if (
-                a.get(k) != b.get(k)
-                and not k.startswith("n_band_changes")
-                and not k.startswith("n_new")
-                and not k.startswith("n_retired")
-            ):
-                out.append({"section": section, "name": k, "old": a.get(k), "new": b.get(k)})
-    return out
+def results_changes(old: Edition, new: Edition) -> list[dict[str, Any]]:
+    """Per section of the new edition (in its order) and group, the comparables' rows."""
+    order = list(new.parameters.get("sections") or new.results)
+    order += [s for s in new.results if s not in order]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for name in order:
+        for c in sections.get(name).comparables:
+            rows = comparable_changes(c, old.results.get(name, {}), new.results.get(name, {}))
+            groups.setdefault((name, c.group), []).extend(rows)
+    return [
+        {"section": name, "group": group, "rows": rows} for (name, group), rows in groups.items()
+    ]
 
 
 def compare(old: Edition, new: Edition) -> dict[str, Any]:
@@ -241,13 +254,7 @@ def compare(old: Edition, new: Edition) -> dict[str, Any]:
         },
         "params": params_changes(old.parameters, new.parameters),
         "data": data_changes(old, new),
-        "risks": risk_changes(
-            old.results.get("risk_summary", {}), new.results.get("risk_summary", {})
-        ),
-        "scenarios": scenario_changes(
-            old.results.get("scenarios", {}), new.results.get("scenarios", {})
-        ),
-        "headlines": headline_changes(old, new),
+        "results": results_changes(old, new),
     }
 
 
@@ -269,41 +276,19 @@ def _fmt(value: Any, kind: str = "") -> str:
     return str(value)
 
 
-def _arrow(old: Any, new: Any, kind: str = "") -> str:
-    return f"{_fmt(old, kind)} → {_fmt(new, kind)}" + ("" if old != new else " (unchanged)")
+def _row_text(r: dict[str, Any]) -> str:
+    kind = r["format"]
+    if r["status"] == "new":
+        return f"{r['label']}: new, {_fmt(r['new'], kind)}"
+    if r["status"] == "retired":
+        return f"{r['label']}: retired (was {_fmt(r['old'], kind)})"
+    text = f"{r['label']}: {_fmt(r['old'], kind)} → {_fmt(r['new'], kind)}"
+    return text + (" (unchanged)" if r["status"] == "unchanged" else "")
 
 
-_LABELS = {
-    "risk_summary": "Risk summary",
-    "context": "Context",
-    "n_risks": "risks in the register",
-    "n_critical": "risks rated Critical",
-    "n_high": "risks rated High",
-    "n_moderate": "risks rated Moderate",
-    "n_low": "risks rated Low",
-    "n_categories": "risk categories",
-    "critical_categories": "categories rated Critical",
-    "n_categories_agreeing_with_article": "categories agreeing with the article's urgency",
-    "n_categories_rated_by_article": "categories the article rates",
-    "top_risk_id": "most serious risk",
-    "top_risk_title": "most serious risk (title)",
-    "top_risk_band": "most serious risk's band",
-    "top_risk_median": "most serious risk's median score",
-    "top_risk_p10": "most serious risk's 10th percentile",
-    "top_risk_p90": "most serious risk's 90th percentile",
-    "top_risk_p_critical": "most serious risk's P(Critical)",
-    "focus": "focus scenario",
-    "focus_top_driver": "main driver of risk in the focus scenario",
-    "focus_top_swing": "swing of that driver",
-}
-
-
-def _label(key: str) -> str:
-    return _LABELS.get(key) or key.replace("_", " ")
-
-
-def lines(changes: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """The comparison as (heading, bullet lines); text is plain and escaped by the caller."""
+def lines(changes: dict[str, Any], *, show_all: bool = False) -> list[tuple[str, list[str]]]:
+    """The comparison as (heading, bullet lines); text is plain and escaped by the caller.
+    Unchanged numbers are left out unless ``show_all``."""
     blocks: list[tuple[str, list[str]]] = []
     inp = changes["inputs"]
     items = [f"{n}: content changed" for n in inp["changed"]]
@@ -317,7 +302,7 @@ def lines(changes: dict[str, Any]) -> list[tuple[str, list[str]]]:
         blocks.append(
             (
                 "Parameters",
-                [f"{p['field']}: {_arrow(p['old'], p['new'])}" for p in changes["params"]],
+                [f"{p['field']}: {_fmt(p['old'])} → {_fmt(p['new'])}" for p in changes["params"]],
             )
         )
     for d in changes["data"]:
@@ -333,43 +318,26 @@ def lines(changes: dict[str, Any]) -> list[tuple[str, list[str]]]:
                 )
                 rows.append(f"row {e['id']} edited: {fields}")
         blocks.append((f"Data: {d['file']}", rows or ["no row added, removed or edited"]))
-    r = changes["risks"]
-    risk_lines = [f"{m['id']} {m['title']}: {m['old']} → {m['new']}" for m in r["bands"]]
-    risk_lines += [f"{m['id']} {m['title']}: new risk, rated {m['band']}" for m in r["new"]]
-    risk_lines += [f"{m['id']} {m['title']}: retired (was {m['band']})" for m in r["retired"]]
-    blocks.append(
-        ("Risk bands", risk_lines or ["No risk changed band; no risk was added or retired."])
-    )
-    if changes["scenarios"]:
-        blocks.append(
-            (
-                "Scenario headline numbers",
-                [
-                    f"{s['title']} — {s['measure']}: {_arrow(s['old'], s['new'], s['format'])}"
-                    for s in changes["scenarios"]
-                ],
-            )
-        )
-    if changes["headlines"]:
-        blocks.append(
-            (
-                "Other headline numbers",
-                [
-                    f"{_label(h['section'])}: {_label(h['name'])}: {_arrow(h['old'], h['new'])}"
-                    for h in changes["headlines"]
-                ],
-            )
-        )
+    moved_any = False
+    for g in changes["results"]:
+        rows = [r for r in g["rows"] if show_all or r["status"] != "unchanged"]
+        if rows:
+            moved_any = True
+            blocks.append((g["group"], [_row_text(r) for r in rows]))
+    if not moved_any and changes["results"]:
+        blocks.append(("Results", ["No headline number, band or verdict changed."]))
     return blocks
 
 
+FIRST_EDITION = (
+    "This is the first edition of this briefing; there is no earlier version to compare with."
+)
+
+
 def to_markdown(changes: dict[str, Any] | None, *, anchor: str = "what-changed") -> str:
-    """The briefing's "What changed" section."""
+    """The briefing's "What changed" section; for a first edition, one line."""
     if changes is None:
-        return (
-            f"## What changed {{#{anchor}}}\n\n"
-            "This is the first edition of this briefing; there is no earlier version to compare with."
-        )
+        return FIRST_EDITION
     parts = [
         f"## What changed since v{changes['old_version']} {{#{anchor}}}",
         "",
@@ -382,10 +350,10 @@ def to_markdown(changes: dict[str, Any] | None, *, anchor: str = "what-changed")
     return "\n".join(parts).rstrip() + "\n"
 
 
-def to_text(changes: dict[str, Any], name: str) -> str:
+def to_text(changes: dict[str, Any], name: str, *, show_all: bool = False) -> str:
     """The same comparison for the terminal (``riskbrief diff``)."""
     out = [f"{name}: what changed from v{changes['old_version']} to v{changes['new_version']}", ""]
-    for heading, items in lines(changes):
+    for heading, items in lines(changes, show_all=show_all):
         out.append(heading)
         out += [f"  - {i}" for i in items]
         out.append("")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -45,9 +46,12 @@ def figure_svg(fig, key: str) -> str:
     return svg
 
 
-def show_figure(fig, *, key: str, caption: str, alt: str, source: str) -> None:
+def show_figure(
+    fig, *, key: str, caption: str, alt: str, source: str, refs: Sequence[str] = ()
+) -> None:
     """Show a chart: SVG plus caption (what to read from it), alt text (what it shows and its
-    main finding, generated from the data) and a source line. Closes the figure."""
+    main finding, generated from the data), a source line and the keys of the references it
+    cites (``riskbrief.references``). Closes the figure."""
     _check_key(key)
     if not alt.strip():
         raise ValueError(f"figure {key!r} needs alt text")
@@ -63,6 +67,7 @@ def show_figure(fig, *, key: str, caption: str, alt: str, source: str) -> None:
                 "caption": caption,
                 "alt": alt,
                 "source": source,
+                "cites": list(refs),
             }
         },
     )
@@ -95,9 +100,16 @@ def table_markdown(df: pd.DataFrame) -> str:
 
 
 def show_table(
-    df: pd.DataFrame, *, key: str, caption: str, source: str, index: bool = False
+    df: pd.DataFrame,
+    *,
+    key: str,
+    caption: str,
+    source: str,
+    refs: Sequence[str] = (),
+    index: bool = False,
 ) -> None:
-    """Show a table (already formatted for readers: strings, rounded numbers) with caption and source."""
+    """Show a table (already formatted for readers: strings, rounded numbers) with caption,
+    source line and the keys of the references it cites."""
     _check_key(key)
     display(
         {
@@ -106,7 +118,15 @@ def show_table(
             "text/plain": caption,
         },
         raw=True,
-        metadata={"riskbrief": {"kind": "table", "key": key, "caption": caption, "source": source}},
+        metadata={
+            "riskbrief": {
+                "kind": "table",
+                "key": key,
+                "caption": caption,
+                "source": source,
+                "cites": list(refs),
+            }
+        },
     )
 
 

@@ -1,4 +1,11 @@
-"""Executing section notebooks with papermill into ``build/<name>/sections/``."""
+"""Executing section notebooks with papermill into ``build/<name>/sections/``.
+
+Each :class:`~riskbrief.sections.Step` of a briefing's plan runs in the work folder with the
+parameters the plan computed; the executed notebook is then scrubbed of what differs between
+two runs of the same inputs (timestamps, papermill's paths) and records the parameters as the
+plan wrote them for readers (paths relative to the project root), so identical inputs give
+identical executed notebooks wherever the project lives.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +21,12 @@ import papermill as pm
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
-from riskbrief import paths
 from riskbrief.errors import BuildError, InputError
-from riskbrief.sections import Section
+from riskbrief.paths import display_path
+from riskbrief.sections import Step
 
 KERNEL = "python3"
+_VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
 
 
 def _kernel_manager_class():
@@ -59,14 +67,16 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
     return {p["name"]: p for p in pm.inspect_notebook(str(notebook)).values()}
 
 
-def check_parameters(section: Section, parameters: dict[str, Any]) -> None:
-    """Every parameter the briefing passes must be declared by the notebook (papermill only warns)."""
-    declared = declared_parameters(section.notebook)
-    unknown = sorted(set(parameters) - set(declared))
+def check_parameters(step: Step) -> None:
+    """Every parameter the briefing passes must be declared by the notebook (papermill only
+    warns)."""
+    declared = declared_parameters(step.notebook)
+    unknown = sorted(set(step.parameters) - set(declared))
     if unknown:
         raise InputError(
-            section.notebook,
-            f"parameters cell does not declare {', '.join(unknown)} (declared: {', '.join(sorted(declared))})",
+            step.notebook,
+            f"parameters cell does not declare {', '.join(unknown)} "
+            f"(declared: {', '.join(sorted(declared))})",
         )
 
 
@@ -114,30 +124,26 @@ def _stderr_to(log: Path):
             os.close(saved)
 
 
-def run(
-    section: Section,
-    parameters: dict[str, Any],
-    out_dir: Path,
-    failed_dir: Path,
-    *,
-    cell_timeout: int,
-    label: str,
-) -> Path:
-    """Execute one section notebook; return the executed notebook's path.
+def run(step: Step, out_dir: Path, failed_dir: Path, *, cell_timeout: int, label: str) -> Path:
+    """Execute one section notebook in ``out_dir``; return the executed notebook's path,
+    scrubbed of volatile metadata and recording the step's parameters as readers see them.
 
     On failure the executed notebook (with papermill's error banner) is moved to
-    ``failed_dir`` and a BuildError names the notebook, the cell and the exception.
+    ``failed_dir`` and a BuildError names the notebook, the cell and the exception. A
+    notebook that ran but wrote no results JSON is a failure too.
     """
+    section = step.section
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{section.name}.ipynb"
     print(label, flush=True)
     log = out_dir.parent / "logs" / f"{section.name}.log"
+    nb_name = display_path(step.notebook)
     try:
         with _stderr_to(log):
             pm.execute_notebook(
-                str(section.notebook),
+                str(step.notebook),
                 str(output),
-                parameters=parameters,
+                parameters=step.parameters,
                 kernel_name=KERNEL,
                 progress_bar=False,
                 log_output=False,
@@ -155,23 +161,51 @@ def run(
             else exc.cell_index
         )
         raise BuildError(
-            f"{paths.display_path(section.notebook)}: cell {position} ({first.strip()!s:.80}) raised "
-            f"{exc.ename}: {exc.evalue}\n  the failed notebook is kept at {paths.display_path(kept)}"
+            f"{nb_name}: cell {position} ({first.strip()!s:.80}) raised "
+            f"{exc.ename}: {exc.evalue}\n  the failed notebook is kept at {display_path(kept)}"
         ) from None
     except CellTimeoutError:
         kept = _keep_failed(output, failed_dir)
         index, first = _failed_cell(kept)
         raise BuildError(
-            f"{paths.display_path(section.notebook)}: cell {index} ({first.strip():.80}) ran longer than the "
+            f"{nb_name}: cell {index} ({first.strip():.80}) ran longer than the "
             f"cell timeout of {cell_timeout} s (execution.cell_timeout in the params file)\n"
-            f"  the failed notebook is kept at {paths.display_path(kept)}"
+            f"  the failed notebook is kept at {display_path(kept)}"
         ) from None
     except DeadKernelError as exc:
         kept = _keep_failed(output, failed_dir)
         raise BuildError(
-            f"{paths.display_path(section.notebook)}: the kernel died ({exc}); kept at {paths.display_path(kept)}"
+            f"{nb_name}: the kernel died ({exc}); kept at {display_path(kept)}"
         ) from None
+    if not (out_dir / step.results_name).is_file():
+        raise BuildError(f"{nb_name} ran but did not write its results JSON ({step.results_name})")
+    scrub_volatile(output, step.recorded)
     return output
+
+
+def scrub_volatile(nb_path: Path, parameters: dict[str, Any] | None = None) -> None:
+    """Drop what differs between two runs of the same inputs from an executed notebook:
+    execution timestamps, papermill's input and output paths, the random id papermill gives
+    the cell it injects; with ``parameters``, record them in the injected cell and metadata in
+    place of what was passed."""
+    from papermill.translators import translate_parameters
+
+    nb = nbformat.read(nb_path, as_version=4)
+    pm_meta = nb.metadata.get("papermill", {})
+    for key in (*_VOLATILE_PAPERMILL_KEYS, "input_path", "output_path"):
+        pm_meta.pop(key, None)
+    if parameters is not None:
+        pm_meta["parameters"] = parameters
+    for cell in nb.cells:
+        cm = cell.metadata
+        for key in _VOLATILE_PAPERMILL_KEYS:
+            cm.get("papermill", {}).pop(key, None)
+        cm.pop("execution", None)
+        if "injected-parameters" in cm.get("tags", []):
+            cell.id = "injected-parameters"
+            if parameters is not None:
+                cell.source = translate_parameters(KERNEL, "python", parameters, "Parameters")
+    nbformat.write(nb, nb_path)
 
 
 def _keep_failed(output: Path, failed_dir: Path) -> Path:

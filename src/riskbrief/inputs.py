@@ -1,8 +1,10 @@
-"""Every input a briefing depends on, and the fingerprint that says whether any changed.
+"""Every input a briefing depends on: the one list behind the fingerprint, the make
+dependencies (``riskbrief deps``), the snapshot a version keeps, and ``verify``.
 
-Inputs: the params file, the data files its sections read, its section notebooks, the
-package source (code, templates, styles), the lock file of exact dependency versions, and
-the renderer. The fingerprint is the sha256 of their sorted (name, sha256) pairs.
+Inputs: the params file, the notebooks and data files of its sections (from their specs in
+:mod:`riskbrief.sections`), the assumptions log, the package source (code, templates,
+styles), and the lock file of exact dependency versions. The fingerprint is the sha256 of
+their sorted (name, sha256) pairs and the renderer.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskbrief import paths, sections
+from riskbrief import sections
 from riskbrief.params import Briefing
+from riskbrief.paths import PACKAGE_DIR, Project
 
 _SOURCE_SUFFIXES = {".py", ".j2", ".css", ".json", ".md", ".yaml", ".csv", ".ttf", ".otf", ".woff2"}
 
 
 @dataclass(frozen=True)
 class Input:
-    name: str  # as recorded in the manifest: relative to the project root, or "riskbrief/…" for package files
+    #: as recorded in the manifest: relative to the project root, or "riskbrief/…" for package files
+    name: str
     path: Path
-    kind: str  # params | data | notebook | package | lock | docs
+    kind: str  # params | data | notebook | docs | package | lock
 
     def sha256(self) -> str:
         return sha256_file(self.path)
@@ -36,44 +40,37 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _rel(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(paths.ROOT).as_posix()
-    except ValueError:
-        return str(path.resolve())
-
-
 def package_files() -> dict[str, Path]:
-    """The package's source files (code, templates, styles) by their manifest name, ``riskbrief/…``."""
+    """The package's source files (code, templates, styles) by their manifest name,
+    ``riskbrief/…``."""
     files = sorted(
         p
-        for p in paths.PACKAGE_DIR.rglob("*")
+        for p in PACKAGE_DIR.rglob("*")
         if p.is_file() and p.suffix in _SOURCE_SUFFIXES and "__pycache__" not in p.parts
     )
-    return {"riskbrief/" + p.relative_to(paths.PACKAGE_DIR).as_posix(): p for p in files}
+    return {"riskbrief/" + p.relative_to(PACKAGE_DIR).as_posix(): p for p in files}
 
 
 def briefing_inputs(briefing: Briefing) -> list[Input]:
-    """The files this briefing is built from (what the Makefile and the fingerprint track)."""
+    """The files this briefing is built from, sorted by name. Files that do not exist are
+    left out (the build reports them as errors before anything runs)."""
+    project: Project = briefing.project
     found: dict[str, Input] = {}
 
     def add(path: Path, kind: str, name: str | None = None) -> None:
-        name = name or _rel(path)
-        found[name] = Input(name, path, kind)
+        if path.is_file():
+            name = name or project.relative(path)
+            found[name] = Input(name, path, kind)
 
     add(briefing.path, "params")
-    for s in briefing.params.sections:
-        section = sections.get(s)
-        add(section.notebook, "notebook")
-        for key in section.data:
-            add(briefing.data_path(key), "data")
+    for s in sections.of(briefing):
+        add(s.notebook(project), "notebook")
+    for path in sections.data_files(briefing).values():
+        add(path, "data")
+    add(project.assumptions_file, "docs")
     for name, p in package_files().items():
         add(p, "package", name)
-    if paths.LOCK_FILE.exists():
-        add(paths.LOCK_FILE, "lock")
-    assumptions = paths.DOCS_DIR / "assumptions.md"
-    if assumptions.exists():
-        add(assumptions, "docs")
+    add(project.lock_file, "lock")
     return [found[k] for k in sorted(found)]
 
 
@@ -91,6 +88,13 @@ def fingerprint(hashed: list[dict[str, str]], renderer: str) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def make_rule(briefing: Briefing, target: str) -> str:
+    """The make rule saying ``target`` depends on every project file of the briefing's input
+    list (package files and the lock file are prerequisites of every briefing already)."""
+    deps = [i.name for i in briefing_inputs(briefing) if i.kind not in ("package", "lock")]
+    return f"{target}: " + " ".join(d.replace(" ", "\\ ") for d in deps)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,17 +1,22 @@
-"""The briefing's numbered reference list, built from the data and the models it uses.
+"""The briefing's numbered reference list: one registry of works by key.
 
-References come from three places: the works every briefing rests on (the source article,
-the MIT AI Risk Repository taxonomy, the ICD 203 estimative scale), the race models'
-papers (``riskbrief.models.MODELS``), and the data — every distinct source in
-``data/indicators.csv`` with its URL, plus the analysts' own data files. Each reference has
-patterns; a figure's or table's source line cites every reference whose pattern it matches.
-Numbers are given in order of first citation, so the list reads in document order.
+Every figure and table names the references it cites by key (``show_figure(..., refs=[…])``);
+the assembler numbers references in order of first citation, so the list reads in document
+order, then lists the uncited ones. The registry holds the works every briefing rests on (the
+source article, the ICD 203 estimative scale), the race models' papers (from
+``riskbrief.models.MODELS``: one citation, stored once), the MIT AI Risk Repository, and the
+analysts' own data files; the indicators file adds one reference per distinct source it
+names (:func:`from_indicators`, keyed by :func:`source_key`).
+
+Which references a briefing lists is decided by its sections (``Section.references`` in
+:mod:`riskbrief.sections`), plus :data:`EVERY_BRIEFING`.
 """
 
 from __future__ import annotations
 
 import csv
-import re
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,62 +30,61 @@ class Reference:
     key: str
     citation: str
     url: str | None = None
-    #: regular expressions matched against source lines
-    patterns: tuple[str, ...] = ()
-
-    def cited_by(self, text: str) -> bool:
-        return any(re.search(p, text) for p in self.patterns)
 
 
-_MODEL_PATTERNS = {
-    "racing": (r"Armstrong",),
-    "dsair": (r"Han, Pereira", r"Han et al"),
-    "richardson": (r"Richardson",),
+REGISTRY: dict[str, Reference] = {
+    r.key: r
+    for r in (
+        Reference(
+            "source-article",
+            "Creati.ai, report on Chinese AI researchers' alarm at an unchecked US–China AI arms "
+            "race, drawing on interviews reported by Wired: risk categories and urgency table, the "
+            "security dilemma, and the call for an international safety race. The project's "
+            "source article.",
+        ),
+        *(Reference(m.reference_key, m.citation) for m in MODELS.values()),
+        Reference(
+            "mit-risk-repository",
+            "Slattery, P. et al. (2024). The AI Risk Repository: a comprehensive meta-review, "
+            "database, and taxonomy of risks from artificial intelligence. arXiv:2408.12622 "
+            "(CC BY 4.0); database version 3, 26 March 2025.",
+            "https://airisk.mit.edu/",
+        ),
+        Reference(
+            "risk-register",
+            "riskbrief analysis team. Risk register (data/risk_register.csv): likelihood and "
+            "impact ranges are analysts' illustrative judgements; each row states its basis.",
+        ),
+        Reference(
+            "scenarios-file",
+            "riskbrief analysis team. Scenario definitions (data/scenarios.yaml): parameter values "
+            "and ranges are an illustrative analyst assessment, not measurements.",
+        ),
+        Reference("icd-203", ICD203_SOURCE + "."),
+    )
 }
 
-STANDING: tuple[Reference, ...] = (
-    Reference(
-        "source-article",
-        "Creati.ai, report on Chinese AI researchers' alarm at an unchecked US–China AI arms race, "
-        "drawing on interviews reported by Wired: risk categories and urgency table, the security "
-        "dilemma, and the call for an international safety race. The project's source article.",
-        None,
-        (r"Creati\.ai", r"source article"),
-    ),
-    *(
-        Reference(f"model-{key}", spec.citation, None, _MODEL_PATTERNS.get(key, ()))
-        for key, spec in MODELS.items()
-    ),
-    Reference(
-        "mit-risk-repository",
-        "Slattery, P. et al. (2024). The AI Risk Repository: a comprehensive meta-review, database, "
-        "and taxonomy of risks from artificial intelligence. arXiv:2408.12622 (CC BY 4.0); "
-        "database version 3, 26 March 2025.",
-        "https://airisk.mit.edu/",
-        (r"MIT AI Risk", r"Risk Repository"),
-    ),
-    Reference(
-        "risk-register",
-        "riskbrief analysis team. Risk register (data/risk_register.csv): likelihood and impact "
-        "ranges are analysts' illustrative judgements; each row states its basis.",
-        None,
-        (r"risk_register\.csv", r"[Rr]isk register"),
-    ),
-    Reference(
-        "scenarios-file",
-        "riskbrief analysis team. Scenario definitions (data/scenarios.yaml): parameter values and "
-        "ranges are an illustrative analyst assessment, not measurements.",
-        None,
-        (r"scenarios\.yaml",),
-    ),
-    Reference(
-        "icd-203", ICD203_SOURCE + ".", None, (r"ICD 203", r"Intelligence Community Directive")
-    ),
-)
+#: Listed in every briefing, whatever its sections.
+EVERY_BRIEFING: tuple[str, ...] = ("source-article", "icd-203")
+
+
+def get(key: str) -> Reference:
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise KeyError(
+            f"unknown reference key {key!r}; registered: {', '.join(REGISTRY)}"
+        ) from None
+
+
+def source_key(source: str) -> str:
+    """The reference key of a data source named in a data file (stable across editions)."""
+    return "src-" + hashlib.sha256(source.strip().encode("utf-8")).hexdigest()[:12]
 
 
 def from_indicators(path: Path) -> list[Reference]:
-    """One reference per distinct source named in the indicators file (with its URL)."""
+    """One reference per distinct source named in an indicators file (with its URL), in
+    alphabetical order of the source."""
     if not path.is_file():
         return []
     seen: dict[str, str | None] = {}
@@ -89,23 +93,35 @@ def from_indicators(path: Path) -> list[Reference]:
             source = (row.get("source") or "").strip()
             if source and source not in seen:
                 seen[source] = (row.get("url") or "").strip() or None
-    return [
-        Reference(f"data-{i}", source, url, (re.escape(source),))
-        for i, (source, url) in enumerate(sorted(seen.items()), 1)
-    ]
+    return [Reference(source_key(s), s, url) for s, url in sorted(seen.items())]
+
+
+def listed(keys: Iterable[str], extra: Iterable[Reference] = ()) -> list[Reference]:
+    """The references a briefing lists: registered ones (in registry order) whose key is in
+    ``keys`` or :data:`EVERY_BRIEFING`, then ``extra`` (references made from data)."""
+    wanted = {*keys, *EVERY_BRIEFING}
+    return [r for k, r in REGISTRY.items() if k in wanted] + list(extra)
 
 
 def number(references: list[Reference], items: list[dict[str, Any]]) -> list[tuple[int, Reference]]:
-    """Number references in order of first citation by ``items`` (figures and tables in document
-    order, each with a ``source``), then the uncited ones; set ``refs`` on each item."""
+    """Number references in order of first citation by ``items`` (figures and tables in
+    document order, each with ``cites``: reference keys), then the uncited ones; set ``refs``
+    (the numbers) on each item. A key an item cites that is not in the list is an error."""
+    known = {r.key for r in references}
     order: list[Reference] = []
     for item in items:
+        cites = set(item.get("cites") or ())
+        unknown = sorted(cites - known)
+        if unknown:
+            raise ValueError(
+                f"{item.get('kind', 'item')} {item.get('key', '')!r} cites {', '.join(unknown)}, "
+                "which the briefing's sections do not list (Section.references)"
+            )
         for ref in references:
-            if ref.cited_by(item.get("source", "")) and ref not in order:
+            if ref.key in cites and ref not in order:
                 order.append(ref)
     order += [r for r in references if r not in order]
     numbers = {r.key: n for n, r in enumerate(order, 1)}
     for item in items:
-        item["refs"] = [numbers[r.key] for r in references if r.cited_by(item.get("source", ""))]
-        item["refs"].sort()
+        item["refs"] = sorted(numbers[k] for k in set(item.get("cites") or ()))
     return [(numbers[r.key], r) for r in order]

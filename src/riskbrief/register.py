@@ -4,7 +4,7 @@
 impact) as a three-point estimate: lowest plausible, most likely, highest plausible.
 ``data/article_urgency.csv`` holds the urgency the source article gives each category.
 
-Every problem names the file, the spreadsheet row and the column (see ``riskbrief.data``);
+Every problem names the file, the spreadsheet row and the column (see ``riskbrief.readers``);
 all problems in a file are reported together.
 """
 
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskbrief import paths
-from riskbrief.data import (
-    Problems,
+from riskbrief.errors import Problems
+from riskbrief.readers import (
     choices,
     dates,
     integers,
@@ -109,14 +108,6 @@ URGENCY_LEVELS: tuple[str, ...] = ("Low", "Moderate", "High", "Critical")
 URGENCY_COLUMNS: tuple[str, ...] = ("category", "urgency", "source", "locator", "quote")
 
 
-def default_register_path() -> Path:
-    return paths.DATA_DIR / "risk_register.csv"
-
-
-def default_urgency_path() -> Path:
-    return paths.DATA_DIR / "article_urgency.csv"
-
-
 def urgency_range(text: str) -> tuple[str, str] | None:
     """An urgency rating as its (lowest, highest) level: 'High' -> ('High', 'High'),
     'Moderate to High' -> ('Moderate', 'High'). None if it is not a rating this scale knows."""
@@ -131,14 +122,14 @@ def urgency_range(text: str) -> tuple[str, str] | None:
     return lo, hi
 
 
-def load_register(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def load_register(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Load and validate the risk register.
 
     Returns one row per risk with the six scores as ``int``, ``actors`` as a tuple of names,
     ``last_reviewed`` as a date, a default RangeIndex, and the spreadsheet row kept in
     ``row`` for messages.
     """
-    path = Path(path) if path is not None else default_register_path()
+    path = Path(path)
     frame = read_table(path, REGISTER_COLUMNS)
     problems = Problems(path)
 
@@ -188,13 +179,13 @@ def load_register(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     return out[[*REGISTER_COLUMNS, "row"]]
 
 
-def load_urgency(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def load_urgency(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Load and validate the article's urgency per category.
 
     Adds ``urgency_low`` and ``urgency_high``: the rating as a range of band names, so
     "Moderate to High" can be compared with a single band.
     """
-    path = Path(path) if path is not None else default_urgency_path()
+    path = Path(path)
     frame = read_table(path, URGENCY_COLUMNS)
     problems = Problems(path)
     choices(frame, "category", CATEGORIES, problems)

@@ -287,7 +287,11 @@ def quarto_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 cells.append(
                     new_markdown_cell(
                         f"*{label} {meta.get('number', '')}. {meta['caption']}*  \nSource: {meta['source']}"
-                        + (f" [{', '.join(str(n) for n in meta['refs'])}]" if meta.get("refs") else "")
+                        + (
+                            f" [{', '.join(str(n) for n in meta['refs'])}]"
+                            if meta.get("refs")
+                            else ""
+                        )
                     )
                 )
     qnb.cells = cells

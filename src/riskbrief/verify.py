@@ -6,17 +6,16 @@ was altered, added or removed. It also checks that ``latest`` points at the newe
 
 ``--rebuild`` goes further for one version: it lays out the version's input snapshot
 (``inputs/``: params, data, notebooks, lock file, assumptions) as a project in a temporary
-folder, builds it there with ``SOURCE_DATE_EPOCH`` set to the manifest's build time and the
-manifest's git state, and compares every output byte for byte. The riskbrief package itself is
+folder, builds it there through the public command (``riskbrief --root TMP build NAME
+--as-built MANIFEST``: the manifest's build time and git state), and compares every output
+byte for byte. The riskbrief package itself is
 not in the snapshot: the rebuild uses the installed one, and says so when its files differ from
 those the version was built with (as it does for the installed Python packages).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import json
 import os
 import shutil
 import subprocess
@@ -24,12 +23,10 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from riskbrief import inputs, publish
+from riskbrief import inputs, provenance, publish
 from riskbrief.errors import InputError
-
-MANIFEST = "manifest.json"
+from riskbrief.provenance import MANIFEST, Manifest
 
 
 @dataclass
@@ -65,18 +62,15 @@ def check_version(briefing_dir: Path, version: int) -> VersionCheck:
     result = VersionCheck(briefing_dir.name, version)
     manifest_path = vdir / MANIFEST
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        outputs = manifest["outputs"]
-        listed = {o["path"]: o for o in outputs}
+        manifest = Manifest.read(manifest_path)
+        listed = {o["path"]: o for o in manifest.outputs}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         result.findings.append(Finding("unreadable", MANIFEST, f"cannot read the manifest: {exc}"))
         return result
     result.manifest_sha256 = inputs.sha256_file(manifest_path)
-    if manifest.get("version") != version:
+    if manifest.version != version:
         result.findings.append(
-            Finding(
-                "altered", MANIFEST, f"says version {manifest.get('version')}, folder is v{version}"
-            )
+            Finding("altered", MANIFEST, f"says version {manifest.version}, folder is v{version}")
         )
     for name in sorted(listed):
         expected = listed[name]
@@ -146,11 +140,9 @@ class RebuildReport:
         return not self.error and not self.differing
 
 
-def package_differences(manifest: dict[str, Any]) -> list[str]:
+def package_differences(manifest: Manifest) -> list[str]:
     """Package files whose installed content differs from the manifest's record."""
-    recorded = {
-        i["path"]: i["sha256"] for i in manifest.get("inputs", []) if i.get("kind") == "package"
-    }
+    recorded = {i["path"]: i["sha256"] for i in manifest.inputs if i.get("kind") == "package"}
     installed = {name: inputs.sha256_file(p) for name, p in inputs.package_files().items()}
     changed = sorted(k for k in recorded.keys() & installed.keys() if recorded[k] != installed[k])
     added = sorted(installed.keys() - recorded.keys())
@@ -162,20 +154,18 @@ def package_differences(manifest: dict[str, Any]) -> list[str]:
     )
 
 
-def _caveats(manifest: dict[str, Any]) -> list[str]:
-    from riskbrief.build import package_versions
-
+def _caveats(manifest: Manifest) -> list[str]:
     notes = []
     pkg = package_differences(manifest)
     if pkg:
         shown = ", ".join(pkg[:5]) + (f" and {len(pkg) - 5} more" if len(pkg) > 5 else "")
-        commit = manifest.get("git", {}).get("commit", "unknown")
+        commit = manifest.git.get("commit", "unknown")
         notes.append(
-            f"the installed riskbrief package differs from the one v{manifest['version']} was built "
+            f"the installed riskbrief package differs from the one v{manifest.version} was built "
             f"with ({shown}); outputs may differ for that reason alone (built from commit {commit})"
         )
-    recorded = manifest.get("packages", {})
-    now = package_versions()
+    recorded = manifest.packages
+    now = provenance.package_versions()
     moved = sorted(
         f"{k} {recorded[k]} → {now.get(k, 'not installed')}"
         for k in recorded
@@ -187,21 +177,13 @@ def _caveats(manifest: dict[str, Any]) -> list[str]:
             + ", ".join(moved[:5])
             + (f" and {len(moved) - 5} more" if len(moved) > 5 else "")
         )
-    import platform
-
-    if manifest.get("python") and manifest["python"] != platform.python_version():
-        notes.append(
-            f"Python {platform.python_version()} here, {manifest['python']} in the manifest"
-        )
+    here = provenance.python_version()
+    if manifest.python and manifest.python != here:
+        notes.append(f"Python {here} here, {manifest.python} in the manifest")
     return notes
 
 
-def _epoch(built_at: str) -> str:
-    when = dt.datetime.fromisoformat(built_at.replace("Z", "+00:00"))
-    return str(int(when.timestamp()))
-
-
-def _lay_out_project(vdir: Path, manifest: dict[str, Any], project: Path) -> None:
+def _lay_out_project(vdir: Path, manifest: Manifest, project: Path) -> None:
     """The version's input snapshot as a project: inputs/<path> → <project>/<path>."""
     snapshot = vdir / inputs.SNAPSHOT_DIR
     if not snapshot.is_dir():
@@ -215,9 +197,9 @@ def _lay_out_project(vdir: Path, manifest: dict[str, Any], project: Path) -> Non
         target = project / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(p, target)
-    params_file = project / "params" / f"{manifest['briefing']}.yaml"
+    params_file = project / "params" / f"{manifest.briefing}.yaml"
     if not params_file.is_file():
-        raise InputError(vdir, f"the input snapshot has no params/{manifest['briefing']}.yaml")
+        raise InputError(vdir, f"the input snapshot has no params/{manifest.briefing}.yaml")
 
 
 def _text_diff(a: Path, b: Path, limit: int = 12) -> str:
@@ -232,8 +214,9 @@ def _text_diff(a: Path, b: Path, limit: int = 12) -> str:
     return "\n".join("      " + ln for ln in lines[:limit]) + more
 
 
-def _manifest_keys_differing(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+def _manifest_keys_differing(a: Manifest, b: Manifest) -> list[str]:
+    da, db = a.to_dict(), b.to_dict()
+    return sorted(k for k in da.keys() | db.keys() if da.get(k) != db.get(k))
 
 
 def rebuild(
@@ -250,32 +233,36 @@ def rebuild(
         project = Path(tmp) / "project"
         _lay_out_project(vdir, manifest, project)
         t_reports, t_build = Path(tmp) / "reports", Path(tmp) / "build"
-        prev = manifest.get("supersedes")
+        prev = manifest.supersedes
         if prev:
             # the previous version's results feed "what changed" and the change detection
             if not (bdir / f"v{prev}" / MANIFEST).is_file():
                 report.error = f"v{version} supersedes v{prev}, which is no longer published"
                 return report
             shutil.copytree(bdir / f"v{prev}", t_reports / name / f"v{prev}", symlinks=True)
-        job = {
-            "target": name,
-            "reports_dir": str(t_reports),
-            "build_dir": str(t_build),
-            "renderer": manifest.get("renderer", {}).get("name", "nbconvert"),
-            "git": manifest.get("git"),
-        }
+        command = [
+            sys.executable,
+            "-m",
+            "riskbrief",
+            "--root",
+            str(project),
+            "build",
+            name,
+            "--renderer",
+            manifest.renderer.get("name", "nbconvert"),
+            "--as-built",
+            str(vdir / MANIFEST),
+            "--reports-dir",
+            str(t_reports),
+            "--build-dir",
+            str(t_build),
+        ]
         env = {
             k: v for k, v in os.environ.items() if k not in {publish.PAUSE_ENV, "SOURCE_DATE_EPOCH"}
         }
-        env.update(RISKBRIEF_ROOT=str(project), SOURCE_DATE_EPOCH=_epoch(manifest["built_at"]))
         print(f"[{name}] rebuilding v{version} from its inputs in a temporary folder", flush=True)
         proc = subprocess.run(
-            [sys.executable, "-m", "riskbrief.verify", json.dumps(job)],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+            command, cwd=project, env=env, capture_output=True, text=True, check=False
         )
         if proc.returncode != 0:
             msg = proc.stderr.strip().splitlines()
@@ -287,9 +274,9 @@ def rebuild(
         if not (rdir / MANIFEST).is_file():
             report.error = f"the rebuild did not produce v{version} ({proc.stdout.strip()[-300:]})"
             return report
-        rebuilt = json.loads((rdir / MANIFEST).read_text(encoding="utf-8"))
-        theirs = {o["path"]: o["sha256"] for o in rebuilt["outputs"]}
-        ours = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+        rebuilt = Manifest.read(rdir / MANIFEST)
+        theirs = {o["path"]: o["sha256"] for o in rebuilt.outputs}
+        ours = {o["path"]: o["sha256"] for o in manifest.outputs}
         for path in sorted(ours.keys() | theirs.keys()):
             if path not in theirs:
                 report.differing.append((path, "published, not produced by the rebuild"))
@@ -306,14 +293,8 @@ def rebuild(
             report.differing.append(
                 (MANIFEST, "differs in: " + ", ".join(keys) if keys else "formatting")
             )
-            input_changes = [
-                i["path"]
-                for i in rebuilt.get("inputs", [])
-                if {"path": i["path"], "sha256": i["sha256"]}
-                not in [
-                    {"path": j["path"], "sha256": j["sha256"]} for j in manifest.get("inputs", [])
-                ]
-            ]
+            recorded = manifest.input_hashes()
+            input_changes = [p for p, h in rebuilt.input_hashes().items() if recorded.get(p) != h]
             if input_changes:
                 report.caveats.append(
                     "inputs that differ from the manifest's: " + ", ".join(input_changes[:8])
@@ -325,27 +306,3 @@ def rebuild(
             shutil.copytree(rdir, keep_dir, symlinks=True)
             report.kept = keep_dir
     return report
-
-
-def _rebuild_child(job: dict[str, Any]) -> int:
-    """Run in the temporary project (RISKBRIEF_ROOT set before riskbrief was imported)."""
-    from riskbrief.build import build
-    from riskbrief.errors import RiskbriefError
-
-    try:
-        build(
-            job["target"],
-            reports_dir=Path(job["reports_dir"]),
-            build_dir=Path(job["build_dir"]),
-            renderer=job["renderer"],
-            force=True,
-            git=job["git"],
-        )
-    except RiskbriefError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_rebuild_child(json.loads(sys.argv[1])))

@@ -1,6 +1,6 @@
 """Charts of the context section: the United States and China side by side.
 
-Every chart takes the validated indicators frame (``riskbrief.data.load_indicators``) and
+Every chart takes the validated indicators frame (``riskbrief.indicators.load_indicators``) and
 draws only rows of it; :func:`source_line` builds the chart's source line from the same rows,
 so what a reader sees can be traced to a page. Figures whose evidence is ``secondary`` or
 ``derived`` are hatched and marked with a dagger, and the source line says so.
@@ -18,7 +18,7 @@ from riskbrief.charts import (
     TEXT_COLOUR,
     new_figure,
 )
-from riskbrief.data import (
+from riskbrief.indicators import (
     BENCHMARKS,
     CHINA,
     FLAGGED_EVIDENCE,
@@ -69,6 +69,13 @@ def source_line(rows: pd.DataFrame) -> str:
         kinds = " or ".join(sorted(set(flagged["evidence"])))
         parts.append(f"{DAGGER} {kinds.capitalize()} figure, not re-checked at the page: {ids}.")
     return " ".join(parts)
+
+
+def source_refs(rows: pd.DataFrame) -> list[str]:
+    """The reference keys of the sources the rows come from (``riskbrief.references``)."""
+    from riskbrief.references import source_key
+
+    return [source_key(s) for s in dict.fromkeys(rows["source"])]
 
 
 def _flagged(rows: pd.DataFrame) -> bool:

@@ -8,7 +8,8 @@
   mutual fear settles at a stable level or runs away.
 
 The registry (:data:`MODELS`) says, for each model, where its parameters sit in
-``data/scenarios.yaml``, what values they may take and which paper to cite. The scenario
+``data/scenarios.yaml``, what values they may take and which paper to cite (in full in the
+reference list, short in source lines). The scenario
 loader validates against it and the Monte Carlo samples from it, so adding a model means
 registering it here, not editing if/elif chains.
 """
@@ -73,8 +74,15 @@ class RaceModel:
     key: str
     title: str
     citation: str
+    #: how source lines name the paper: "Authors (year), Short title"
+    short_cite: str
     parameters: tuple[Parameter, ...]
     choices: tuple[Choice, ...] = field(default_factory=tuple)
+
+    @property
+    def reference_key(self) -> str:
+        """The key of the model's paper in the briefing's reference list."""
+        return f"model-{self.key}"
 
 
 MODELS: dict[str, RaceModel] = {}
@@ -103,6 +111,7 @@ register(
             "Armstrong, S., Bostrom, N. & Shulman, C. (2016). Racing to the precipice: a model "
             "of artificial intelligence development. AI & Society 31(2), 201\u2013206."
         ),
+        short_cite="Armstrong, Bostrom & Shulman (2016), Racing to the precipice",
         parameters=(
             Parameter("n", ("n",), "number of teams", lower=2, integer=True),
             Parameter("mu", ("mu",), "capability weight (mu)", lower=0, lower_open=True),
@@ -125,6 +134,7 @@ register(
             "not: a social dynamics analysis of an idealised AI race. Journal of Artificial "
             "Intelligence Research 69, 881\u2013921."
         ),
+        short_cite="Han, Pereira, Santos & Lenaerts (2020), To regulate or not",
         parameters=(
             Parameter(
                 "speed",
@@ -160,6 +170,7 @@ register(
             "Richardson, L. F. (1960). Arms and Insecurity: A Mathematical Study of the Causes "
             "and Origins of War. Pittsburgh: Boxwood Press."
         ),
+        short_cite="Richardson (1960), Arms and Insecurity",
         parameters=(
             Parameter("a", ("us", "fear"), "US fear of China's stock (a)", lower=0),
             Parameter("m", ("us", "restraint"), "US restraint (m)", lower=0),

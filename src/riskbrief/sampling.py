@@ -1,0 +1,402 @@
+"""The race models run over the scenarios' parameter ranges: Monte Carlo, central values,
+paired comparison, one-at-a-time sensitivity, and the grids and trajectories the charts draw.
+
+Uncertainty
+    Each numeric parameter is drawn from a triangular distribution on ``[low, high]`` with its
+    mode at ``central`` (``low = high`` fixes it); integer parameters (the number of teams)
+    are the draw rounded to the nearest whole number. Draws are *paired* across scenarios:
+    draw *k* uses the same quantile of every parameter's range in every scenario (common
+    random numbers), so comparisons between scenarios reflect the scenarios, not sampling
+    noise. Every parameter has its own random stream, derived from the seed and the
+    parameter's name, and is generated in order, so results do not depend on the chunk size.
+
+Per draw
+    * the disaster probability of the racing model (Armstrong, Bostrom & Shulman 2016): the
+      chance that the first AI is unsafe when teams play the equilibrium for that draw's
+      parameters (closed form);
+    * whether Richardson's equations (Richardson 1960) run away (``a b >= m n``);
+    * the DSAIR zone (Han et al. 2020): compliance, dilemma or innovation.
+
+Outputs
+    Per scenario: the median disaster probability with 80% (10th-90th percentile) and 95%
+    (2.5th-97.5th) intervals, the share of runaway draws and of draws in each DSAIR zone;
+    a paired comparison of two scenarios (ratio and difference of disaster probabilities);
+    a one-at-a-time sensitivity (tornado) around one scenario's central values.
+
+Everything here is a pure function of its arguments.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskbrief.models import MODELS, Parameter, dsair, racing, richardson
+from riskbrief.scenarios import Range, Scenario
+
+#: Quantiles reported for every sampled quantity: median, 80% and 95% intervals.
+QUANTILES: dict[str, float] = {
+    "p2_5": 0.025,
+    "p10": 0.10,
+    "median": 0.50,
+    "p90": 0.90,
+    "p97_5": 0.975,
+}
+#: Draws evaluated at once; memory per chunk is a few dozen arrays of this length.
+CHUNK = 1 << 17
+ZONES = dsair.ZONES
+
+
+def _stream(seed: int, name: str) -> np.random.Generator:
+    """The random stream of one parameter, shared by every scenario (paired draws)."""
+    return np.random.default_rng([int(seed), zlib.crc32(name.encode("utf-8"))])
+
+
+def _values(r: Range, u: np.ndarray, spec: Parameter) -> np.ndarray:
+    x = r.ppf(u)
+    if spec.integer:
+        x = np.clip(np.floor(x + 0.5), r.low, r.high)
+    return x
+
+
+def racing_disaster(
+    n: np.ndarray, mu: np.ndarray, enmity: np.ndarray, information: str
+) -> np.ndarray:
+    """Disaster probability per draw when the number of teams varies between draws."""
+    out = np.empty(mu.shape)
+    for k in np.unique(n):
+        sel = n == k
+        out[sel] = racing.disaster_probability(int(k), mu[sel], enmity[sel], information)
+    return out
+
+
+def _zone_codes(p_r, speed, p_fo, b, c, regime: str) -> np.ndarray:
+    collective, dominant = dsair.regime_thresholds(regime, b, c, speed, p_fo)
+    codes = np.full(np.shape(p_r), ZONES.index("dilemma"), dtype=np.int8)
+    codes[p_r > np.maximum(dominant, collective)] = ZONES.index("compliance")
+    codes[p_r < collective] = ZONES.index("innovation")
+    return codes
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Paired draws for each scenario: ``disaster`` (float), ``runaway`` (bool), ``growth``
+    (Richardson's largest eigenvalue: the long-run growth rate per year, negative when
+    stable) and ``zone`` (int codes into :data:`ZONES`), each an array of length ``draws``
+    per scenario id."""
+
+    ids: tuple[str, ...]
+    draws: int
+    seed: int
+    disaster: Mapping[str, np.ndarray]
+    runaway: Mapping[str, np.ndarray]
+    growth: Mapping[str, np.ndarray]
+    zone: Mapping[str, np.ndarray]
+
+
+def monte_carlo(
+    scenarios: Sequence[Scenario], draws: int, seed: int, *, chunk: int = CHUNK
+) -> MonteCarlo:
+    """Sample every scenario's parameter ranges ``draws`` times and evaluate the models.
+
+    Vectorised and chunked (``chunk`` draws at a time); paired across scenarios; each
+    parameter has its own seeded stream, so results depend on ``seed`` and ``draws`` only.
+    """
+    if isinstance(draws, bool) or int(draws) != draws or draws < 1:
+        raise ValueError(f"draws must be a positive integer, got {draws!r}")
+    if not scenarios:
+        raise ValueError("no scenarios to sample")
+    draws, chunk = int(draws), max(1, int(chunk))
+    specs = [(m, p) for m in MODELS.values() for p in m.parameters]
+    streams = {(m.key, p.name): _stream(seed, f"{m.key}.{p.name}") for m, p in specs}
+    ids = tuple(s.id for s in scenarios)
+    disaster = {i: np.empty(draws) for i in ids}
+    runaway = {i: np.empty(draws, dtype=bool) for i in ids}
+    growth = {i: np.empty(draws) for i in ids}
+    zone = {i: np.empty(draws, dtype=np.int8) for i in ids}
+    for start in range(0, draws, chunk):
+        size = min(chunk, draws - start)
+        sl = slice(start, start + size)
+        u = {k: g.random(size) for k, g in streams.items()}
+        for s in scenarios:
+            v = {
+                (m.key, p.name): _values(s.ranges[m.key][p.name], u[(m.key, p.name)], p)
+                for m, p in specs
+            }
+            disaster[s.id][sl] = racing_disaster(
+                v["racing", "n"].astype(int),
+                v["racing", "mu"],
+                v["racing", "enmity"],
+                s.choices["racing"]["information"],
+            )
+            a, b, m, n = (v["richardson", k] for k in ("a", "b", "m", "n"))
+            runaway[s.id][sl] = richardson.stability_margin(a, b, m, n) <= 0
+            growth[s.id][sl] = richardson.growth_rate(a, b, m, n)
+            zone[s.id][sl] = _zone_codes(
+                v["dsair", "p_r"],
+                v["dsair", "speed"],
+                v["dsair", "p_fo"],
+                v["dsair", "b"],
+                v["dsair", "c"],
+                s.choices["dsair"]["regime"],
+            )
+    return MonteCarlo(ids, draws, int(seed), disaster, runaway, growth, zone)
+
+
+def quantiles(x: np.ndarray) -> dict[str, float]:
+    """Median, 80% and 95% interval bounds of a sample (keys of :data:`QUANTILES`)."""
+    q = np.quantile(x, list(QUANTILES.values()))
+    return {k: float(v) for k, v in zip(QUANTILES, q, strict=True)}
+
+
+# --- central values -----------------------------------------------------------------------------
+
+
+def central_disaster(s: Scenario) -> float:
+    p = s.central("racing")
+    return racing.disaster_probability(p["n"], p["mu"], p["enmity"], p["information"])
+
+
+def central_richardson(s: Scenario) -> dict[str, Any]:
+    p = s.central("richardson")
+    status = richardson.stability(p["a"], p["b"], p["m"], p["n"])
+    out: dict[str, Any] = {
+        "stability": status,
+        "margin": float(p["m"] * p["n"] - p["a"] * p["b"]),
+        "growth_rate": richardson.eigenvalues(p["a"], p["b"], p["m"], p["n"])[0],
+    }
+    if status == "stable":
+        x, y = richardson.equilibrium(p["a"], p["b"], p["m"], p["n"], p["g"], p["h"])
+        out.update(equilibrium_us=x, equilibrium_china=y)
+    return out
+
+
+def central_dsair(s: Scenario, Z: int = 100, beta: float = 0.1) -> dict[str, Any]:
+    p = s.central("dsair")
+    collective, dominant = (
+        float(t)
+        for t in dsair.regime_thresholds(p["regime"], p["b"], p["c"], p["speed"], p["p_fo"])
+    )
+    dist = dsair.stationary_distribution(
+        p["b"], p["c"], p["speed"], p["p_fo"], p["p_r"], p["B"], p["W"], Z=Z, beta=beta
+    )
+    return {
+        "zone": dsair.classify(p["p_r"], collective, dominant),
+        "collective_threshold": collective,
+        "risk_dominance_threshold": dominant,
+        "p_r": p["p_r"],
+        "speed": p["speed"],
+        "safe_share": dist["AS"] + dist["CS"],
+        "stationary": dist,
+    }
+
+
+def summarise(scenarios: Sequence[Scenario], mc: MonteCarlo) -> pd.DataFrame:
+    """One row per scenario: disaster-probability quantiles, central value, Richardson and
+    DSAIR results (central values and shares of draws)."""
+    rows = []
+    for s in scenarios:
+        d = mc.disaster[s.id]
+        rich = central_richardson(s)
+        ds = central_dsair(s)
+        zone_share = np.bincount(mc.zone[s.id], minlength=len(ZONES)) / mc.draws
+        run = mc.runaway[s.id]
+        # Growth per year of a runaway build-up, over the draws that run away.
+        g = np.expm1(mc.growth[s.id][run]) if run.any() else np.zeros(1)
+        gq = np.quantile(g, [0.1, 0.5, 0.9])
+        rows.append(
+            {
+                "id": s.id,
+                "title": s.title,
+                "information": s.choices["racing"]["information"],
+                **quantiles(d),
+                "mean": float(d.mean()),
+                "central": central_disaster(s),
+                "runaway_share": float(run.mean()),
+                "runaway_growth_p10": float(gq[0]),
+                "runaway_growth_median": float(gq[1]),
+                "runaway_growth_p90": float(gq[2]),
+                "stability": rich["stability"],
+                "growth_rate": rich["growth_rate"],
+                "zone": ds["zone"],
+                **{f"zone_{z}": float(v) for z, v in zip(ZONES, zone_share, strict=True)},
+                "safe_share": ds["safe_share"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare(mc: MonteCarlo, numerator: str, denominator: str) -> dict[str, Any]:
+    """Paired comparison of two scenarios' disaster probabilities.
+
+    Ratio and difference are computed draw by draw (the draws are paired), then summarised
+    by their quantiles. A draw whose denominator is zero has an unbounded ratio; if such draws
+    reach a reported quantile, that quantile is ``None``.
+    """
+    a, b = mc.disaster[numerator], mc.disaster[denominator]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.where(a > 0, np.inf, 1.0))
+    rq = np.quantile(ratio, list(QUANTILES.values()), method="inverted_cdf")
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "ratio": {
+            k: (float(v) if np.isfinite(v) else None) for k, v in zip(QUANTILES, rq, strict=True)
+        },
+        "difference": quantiles(a - b),
+        "share_higher": float(np.mean(a > b)),
+    }
+
+
+def comparison_pair(summary: pd.DataFrame) -> tuple[str, str] | None:
+    """The scenarios to compare: highest and lowest median disaster probability."""
+    if len(summary) < 2:
+        return None
+    ordered = summary.sort_values("median", ascending=False, kind="stable")
+    hi, lo = ordered["id"].iloc[0], ordered["id"].iloc[-1]
+    return (hi, lo) if hi != lo else None
+
+
+# --- sensitivity ------------------------------------------------------------------------------
+
+
+def sensitivity(s: Scenario) -> pd.DataFrame:
+    """One-at-a-time sensitivity of the racing model's disaster probability (a tornado).
+
+    Each numeric racing parameter is moved to its low and then its high value with the others
+    at their central values; the information regime is switched to each other regime. Rows,
+    largest swing first: ``parameter``, ``label``, ``low_setting``, ``high_setting`` (text),
+    ``p_low``, ``p_high`` (disaster probability at each), ``base`` and ``swing``.
+    """
+    base_p = s.central("racing")
+    model = MODELS["racing"]
+
+    def p_at(**change: Any) -> float:
+        q = {**base_p, **change}
+        return racing.disaster_probability(q["n"], q["mu"], q["enmity"], q["information"])
+
+    base = p_at()
+    rows = []
+    for spec in model.parameters:
+        r = s.ranges["racing"][spec.name]
+        if r.fixed:
+            continue
+        lo = int(r.low) if spec.integer else r.low
+        hi = int(r.high) if spec.integer else r.high
+        rows.append(
+            {
+                "parameter": spec.name,
+                "label": spec.label,
+                "low_setting": f"{lo:g}",
+                "high_setting": f"{hi:g}",
+                "p_low": p_at(**{spec.name: lo}),
+                "p_high": p_at(**{spec.name: hi}),
+            }
+        )
+    others = {
+        reg: p_at(information=reg)
+        for reg in racing.INFORMATION_REGIMES
+        if reg != base_p["information"]
+    }
+    if others:
+        safest = min(others, key=others.get)
+        riskiest = max(others, key=others.get)
+        rows.append(
+            {
+                "parameter": "information",
+                "label": "information regime",
+                "low_setting": safest,
+                "high_setting": riskiest,
+                "p_low": others[safest],
+                "p_high": others[riskiest],
+            }
+        )
+    df = pd.DataFrame(
+        rows, columns=["parameter", "label", "low_setting", "high_setting", "p_low", "p_high"]
+    )
+    df["base"] = base
+    df["swing"] = (df[["p_low", "p_high"]].max(axis=1) - df[["p_low", "p_high"]].min(axis=1)).clip(
+        lower=0
+    )
+    return df.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --- model grids and trajectories for the charts ---------------------------------------------
+
+
+def precipice_grid(
+    n: int = 2,
+    mu: Sequence[float] = (0.05, 3.0),
+    enmity: Sequence[float] = (0.05, 1.0),
+    resolution: int = 121,
+) -> pd.DataFrame:
+    """Disaster probability over a (mu, enmity) grid for each information regime (long form:
+    ``information``, ``mu``, ``enmity``, ``p``)."""
+    m, e = np.meshgrid(np.linspace(*mu, resolution), np.linspace(*enmity, resolution))
+    frames = [
+        pd.DataFrame(
+            {
+                "information": regime,
+                "mu": m.ravel(),
+                "enmity": e.ravel(),
+                "p": racing.disaster_probability(n, m, e, regime).ravel(),
+            }
+        )
+        for regime in racing.INFORMATION_REGIMES
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def scenario_points(scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """Each scenario's racing and DSAIR parameters (central and range) for placing it on charts."""
+    rows = []
+    for s in scenarios:
+        r, d = s.ranges["racing"], s.ranges["dsair"]
+        rows.append(
+            {
+                "id": s.id,
+                "title": s.title,
+                "n": int(r["n"].central),
+                "information": s.choices["racing"]["information"],
+                "regime": s.choices["dsair"]["regime"],
+                **{
+                    f"{k}{suffix}": getattr(rng, attr)
+                    for k, rng in (
+                        ("mu", r["mu"]),
+                        ("enmity", r["enmity"]),
+                        ("speed", d["speed"]),
+                        ("p_r", d["p_r"]),
+                    )
+                    for suffix, attr in (("", "central"), ("_low", "low"), ("_high", "high"))
+                },
+                "disaster": central_disaster(s),
+                "zone": central_dsair(s)["zone"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def trajectories(
+    scenarios: Sequence[Scenario], years: int, steps_per_year: int = 4
+) -> pd.DataFrame:
+    """Richardson trajectories at central values (long form: ``scenario``, ``title``,
+    ``stability``, ``year``, ``side`` ("United States" / "China"), ``stock``)."""
+    frames = []
+    for s in scenarios:
+        p = s.central("richardson")
+        df = richardson.simulate(
+            p["a"], p["b"], p["m"], p["n"], p["g"], p["h"], p["x0"], p["y0"], years, steps_per_year
+        )
+        long = df.rename(columns={"x": "United States", "y": "China"}).melt(
+            id_vars="year", var_name="side", value_name="stock"
+        )
+        long.insert(0, "stability", richardson.stability(p["a"], p["b"], p["m"], p["n"]))
+        long.insert(0, "title", s.title)
+        long.insert(0, "scenario", s.id)
+        frames.append(long)
+    return pd.concat(frames, ignore_index=True)
