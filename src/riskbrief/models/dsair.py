@@ -204,10 +204,60 @@ def zone(p_r, speed, N: int = 2):
     return classify(p_r, 1 - 1 / s, 1 - 1 / (int(N) * harmonic(int(N)) * s))
 
 
-def _log_fixation(pa: np.ndarray, pb: np.ndarray, beta: float) -> float:
-    """log of rho = 1 / (1 + sum_i prod_{j<=i} exp(-beta (P_A(j) - P_B(j))))."""
-    log_terms = np.cumsum(-beta * (pa - pb))  # log prod_{j<=i}, i = 1..Z-1
-    return -np.logaddexp(0.0, np.logaddexp.reduce(log_terms))
+def _logsumexp(x: np.ndarray) -> float:
+    """log(sum(exp(x))) without overflow or underflow; ``-inf`` for an empty or all ``-inf``
+    input."""
+    x = np.asarray(x, dtype=float)
+    if x.size == 0:
+        return -math.inf
+    top = float(np.max(x))
+    if top == -math.inf:
+        return -math.inf
+    return top + math.log(math.fsum(np.exp(x - top)))
+
+
+def _check_population(Z: int, beta: float) -> None:
+    if isinstance(Z, bool) or int(Z) != Z or Z < 2:
+        raise ValueError(f"population size Z must be an integer of at least 2, got {Z!r}")
+    if not 0 <= beta < math.inf:
+        raise ValueError(f"selection intensity beta must be non-negative and finite, got {beta!r}")
+
+
+def _payoff_matrix(payoff: np.ndarray) -> np.ndarray:
+    m = np.asarray(payoff, dtype=float)
+    if m.ndim != 2 or m.shape[0] != m.shape[1] or m.shape[0] < 1:
+        raise ValueError(f"payoff must be a square matrix, got shape {m.shape}")
+    if not np.all(np.isfinite(m)):
+        raise ValueError("payoff entries must be finite numbers")
+    return m
+
+
+def _log_rho(m_aa, m_ab, m_ba, m_bb, Z: int, beta: float) -> np.ndarray:
+    """log rho = -log(1 + sum_{i<Z} prod_{j<=i} exp(-beta (P_A(j) - P_B(j)))) for a mutant
+    ``a`` in a population of ``b``, broadcast over arrays of the four payoffs ``M[a,a]``,
+    ``M[a,b]``, ``M[b,a]`` and ``M[b,b]``."""
+    j = np.arange(1, Z, dtype=float).reshape((-1,) + (1,) * np.ndim(m_aa))
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below
+        pa = ((j - 1) * m_aa + (Z - j) * m_ab) / (Z - 1)
+        pb = (j * m_ba + (Z - j - 1) * m_bb) / (Z - 1)
+        log_terms = np.cumsum(-beta * (pa - pb), axis=0)  # log prod_{j<=i}, i = 1..Z-1
+    if not np.all(np.isfinite(log_terms)):
+        raise ValueError(
+            "payoff differences times beta overflow: selection too strong to represent"
+        )
+    top = log_terms.max(axis=0)
+    log_sum = top + np.log(np.sum(np.exp(log_terms - top), axis=0))
+    return -np.logaddexp(0.0, log_sum)
+
+
+def log_fixation_probability(
+    payoff: np.ndarray, a: int, b: int, Z: int = 100, beta: float = 0.1
+) -> float:
+    """Natural log of :func:`fixation_probability`, finite even where the probability itself
+    underflows to zero (strong selection against the mutant)."""
+    _check_population(Z, beta)
+    m = _payoff_matrix(payoff)
+    return float(_log_rho(m[a, a], m[a, b], m[b, a], m[b, b], int(Z), float(beta)))
 
 
 def fixation_probability(
@@ -219,38 +269,89 @@ def fixation_probability(
     With ``j`` players of ``a``: ``P_A(j) = ((j-1) M[a,a] + (Z-j) M[a,b]) / (Z-1)`` and
     ``P_B(j) = (j M[b,a] + (Z-j-1) M[b,b]) / (Z-1)`` (Traulsen, Nowak & Pacheco 2006).
     """
-    if int(Z) != Z or Z < 2:
-        raise ValueError(f"population size Z must be an integer of at least 2, got {Z!r}")
-    if not beta >= 0:
-        raise ValueError(f"selection intensity beta must be non-negative, got {beta!r}")
-    m = np.asarray(payoff, dtype=float)
-    j = np.arange(1, int(Z), dtype=float)
-    pa = ((j - 1) * m[a, a] + (Z - j) * m[a, b]) / (Z - 1)
-    pb = (j * m[b, a] + (Z - j - 1) * m[b, b]) / (Z - 1)
-    return float(np.exp(_log_fixation(pa, pb, beta)))
+    return math.exp(log_fixation_probability(payoff, a, b, Z, beta))
+
+
+def log_transition_rates(payoff: np.ndarray, Z: int = 100, beta: float = 0.1) -> np.ndarray:
+    """Logs of the transition rates of the embedded chain over monomorphic states:
+    entry ``[i, j]`` is ``log(rho_ji / (S - 1))``, the chance that a mutant ``j`` arises in an
+    all-``i`` population and takes it over; the diagonal is ``-inf`` (never used)."""
+    _check_population(Z, beta)
+    m = _payoff_matrix(payoff)
+    s = m.shape[0]
+    if s == 1:
+        return np.full((1, 1), -math.inf)
+    d = np.diag(m)
+    # log_rho[a, b]: mutant a in a population of b, all pairs at once.
+    log_rho = _log_rho(d[:, None], m, m.T, d[None, :], int(Z), float(beta))
+    out = log_rho.T - math.log(s - 1)
+    np.fill_diagonal(out, -math.inf)
+    return out
+
+
+def _tree_three(log_q: np.ndarray) -> np.ndarray:
+    """Markov chain tree theorem for three states, in logs: the weight of state ``i`` sums,
+    over the three spanning trees directed into ``i``, the product of their edge rates."""
+    log_w = np.empty(3)
+    for i in range(3):
+        j, k = (x for x in range(3) if x != i)
+        log_w[i] = _logsumexp(
+            np.array(
+                [
+                    log_q[j, i] + log_q[k, i],  # j -> i, k -> i
+                    log_q[j, k] + log_q[k, i],  # j -> k -> i
+                    log_q[k, j] + log_q[j, i],  # k -> j -> i
+                ]
+            )
+        )
+    return log_w
+
+
+def _gth(log_q: np.ndarray) -> np.ndarray:
+    """Grassmann-Taksar-Heyman state reduction in logs: unnormalised log stationary weights
+    from the off-diagonal rates alone. Every step adds or divides positive numbers, so there
+    is no cancellation, and working in logs rules out underflow."""
+    a = np.array(log_q, dtype=float)
+    s = a.shape[0]
+    np.fill_diagonal(a, -math.inf)
+    for n in range(s - 1, 0, -1):
+        # Censor state n: rates through n are redistributed over the states below it.
+        a[:n, n] -= _logsumexp(a[n, :n])
+        a[:n, :n] = np.logaddexp(a[:n, :n], a[:n, n, None] + a[None, n, :n])
+        np.fill_diagonal(a, -math.inf)
+    log_w = np.zeros(s)
+    for n in range(1, s):
+        log_w[n] = _logsumexp(log_w[:n] + a[:n, n])
+    return log_w
+
+
+def log_stationary(payoff: np.ndarray, Z: int = 100, beta: float = 0.1) -> np.ndarray:
+    """Natural logs of the stationary distribution over the monomorphic states (any number
+    of strategies), finite even for shares far below the smallest double."""
+    log_q = log_transition_rates(payoff, Z, beta)
+    log_w = _tree_three(log_q) if log_q.shape[0] == 3 else _gth(log_q)
+    return log_w - _logsumexp(log_w)
 
 
 def stationary_from_payoffs(
     payoff: np.ndarray, Z: int = 100, beta: float = 0.1
 ) -> dict[str, float]:
     """Stationary distribution over the monomorphic states in the small-mutation limit:
-    transitions ``i -> j`` at rate ``rho_ji / (S - 1)`` (Fudenberg & Imhof 2006)."""
-    m = np.asarray(payoff, dtype=float)
-    s = m.shape[0]
-    t = np.zeros((s, s))
-    for i in range(s):
-        for j in range(s):
-            if i != j:
-                t[i, j] = fixation_probability(m, j, i, Z, beta) / (s - 1)
-        t[i, i] = 1.0 - t[i].sum()
-    # Left eigenvector for eigenvalue 1: solve pi (T - I) = 0 with sum(pi) = 1.
-    a = np.vstack([(t - np.eye(s)).T, np.ones(s)])
-    rhs = np.zeros(s + 1)
-    rhs[-1] = 1.0
-    pi, *_ = np.linalg.lstsq(a, rhs, rcond=None)
-    pi = np.clip(pi, 0.0, None)
-    pi /= pi.sum()
-    return dict(zip(STRATEGIES[:s], (float(v) for v in pi), strict=True))
+    transitions ``i -> j`` at rate ``rho_ji / (S - 1)`` (Fudenberg & Imhof 2006).
+
+    Solved from the rates alone, in logs (the Markov chain tree theorem for three strategies,
+    GTH state reduction otherwise) and never from ``1 - sum(rates)``, which rounds to 1 when
+    the fixation probabilities are tiny. Keys are the first ``S`` of :data:`STRATEGIES`.
+    """
+    m = _payoff_matrix(payoff)
+    if m.shape[0] > len(STRATEGIES):
+        raise ValueError(
+            f"stationary_from_payoffs names at most {len(STRATEGIES)} strategies; "
+            "use log_stationary for larger games"
+        )
+    pi = np.exp(log_stationary(m, Z, beta))
+    pi /= math.fsum(pi)
+    return dict(zip(STRATEGIES[: m.shape[0]], (float(v) for v in pi), strict=True))
 
 
 def stationary_distribution(
