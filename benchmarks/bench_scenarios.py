@@ -19,8 +19,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-from riskbrief import scenarios  # noqa: E402
+from riskbrief import sampling, scenarios  # noqa: E402
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "data" / "scenarios.yaml"
 
 BUDGET_SECONDS_PER_MILLION = 2.0
 
@@ -43,17 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
 
-    defined = scenarios.load_scenarios()
+    defined = scenarios.load_scenarios(SCENARIOS)
     per_million = args.draws / 1_000_000
     print(f"scenario Monte Carlo: {args.draws:,} draws per scenario, median of {args.repeats} runs")
     worst = 0.0
     for s in defined.values():
-        t = median_time(lambda s=s: scenarios.monte_carlo([s], args.draws, args.seed), args.repeats)
+        t = median_time(lambda s=s: sampling.monte_carlo([s], args.draws, args.seed), args.repeats)
         rate = t / per_million
         worst = max(worst, rate)
         print(f"  {s.id:<24} {t:6.3f} s   ({rate:.3f} s per million draws)")
     everything = list(defined.values())
-    t = median_time(lambda: scenarios.monte_carlo(everything, args.draws, args.seed), args.repeats)
+    t = median_time(lambda: sampling.monte_carlo(everything, args.draws, args.seed), args.repeats)
     rate = t / per_million / len(everything)
     print(
         f"  {'all ' + str(len(everything)) + ' (paired)':<24} {t:6.3f} s   "

@@ -232,14 +232,23 @@ def project():
     return loaded, sel, mc
 
 
-def test_monte_carlo_is_reproducible_and_chunk_independent(project):
+def test_monte_carlo_is_reproducible_and_independent_of_how_it_is_split(project):
     _, sel, mc = project
-    again = sampling.monte_carlo(sel, 20_000, seed=20261127, chunk=3_001)
+    one_block_per_task = sampling.monte_carlo(sel, 20_000, seed=20261127, blocks_per_task=1)
     other = sampling.monte_carlo(sel, 20_000, seed=20261128)
+
+    def backwards(fn, tasks):  # tasks run in any order, anywhere: same draws
+        return [fn(*a) for a in tasks[::-1]][::-1]
+
+    shuffled = sampling.monte_carlo(sel, 20_000, seed=20261127, task_map=backwards)
     for sid in SHOWN:
-        np.testing.assert_array_equal(mc.disaster[sid], again.disaster[sid])
-        np.testing.assert_array_equal(mc.zone[sid], again.zone[sid])
+        for again in (one_block_per_task, shuffled):
+            np.testing.assert_array_equal(mc.disaster[sid], again.disaster[sid])
+            np.testing.assert_array_equal(mc.zone[sid], again.zone[sid])
         assert not np.array_equal(mc.disaster[sid], other.disaster[sid])
+    # more draws extend the same stream: the first draws do not change
+    longer = sampling.monte_carlo(sel, 25_000, seed=20261127)
+    np.testing.assert_array_equal(longer.disaster[SHOWN[0]][:20_000], mc.disaster[SHOWN[0]])
 
 
 def test_fixed_parameters_reproduce_the_closed_form(tmp_path):

@@ -7,8 +7,9 @@ Uncertainty
     are the draw rounded to the nearest whole number. Draws are *paired* across scenarios:
     draw *k* uses the same quantile of every parameter's range in every scenario (common
     random numbers), so comparisons between scenarios reflect the scenarios, not sampling
-    noise. Every parameter has its own random stream, derived from the seed and the
-    parameter's name, and is generated in order, so results do not depend on the chunk size.
+    noise. Every parameter has one random stream per block of draws, derived from the seed,
+    the parameter's name and the block's number (``SeedSequence``), so results do not depend
+    on how the draws are split into tasks or where those run.
 
 Per draw
     * the disaster probability of the racing model (Armstrong, Bostrom & Shulman 2016): the
@@ -29,7 +30,7 @@ Everything here is a pure function of its arguments.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,14 +48,24 @@ QUANTILES: dict[str, float] = {
     "p90": 0.90,
     "p97_5": 0.975,
 }
-#: Draws evaluated at once; memory per chunk is a few dozen arrays of this length.
-CHUNK = 1 << 17
+#: Draws in one block: every parameter has one random stream per block (see
+#: :func:`block_uniforms`), so blocks can be evaluated anywhere, in any order.
+BLOCK = 1 << 14
+#: Blocks evaluated in one task; memory per task is a few dozen arrays of this many draws.
+BLOCKS_PER_TASK = 8
 ZONES = dsair.ZONES
 
 
-def _stream(seed: int, name: str) -> np.random.Generator:
-    """The random stream of one parameter, shared by every scenario (paired draws)."""
-    return np.random.default_rng([int(seed), zlib.crc32(name.encode("utf-8"))])
+def block_uniforms(seed: int, name: str, block: int, size: int = BLOCK) -> np.ndarray:
+    """The first ``size`` uniforms of one parameter's stream in one block of draws.
+
+    Every (parameter, block) pair has its own generator, derived from the seed with numpy's
+    ``SeedSequence`` (the parameter's name and the block number are its spawn key), so a
+    draw's values depend only on the seed, the parameter and the draw's position: not on how
+    the draws are split into tasks, how many workers run them, or where.
+    """
+    key = (zlib.crc32(name.encode("utf-8")), int(block))
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=key)).random(size)
 
 
 def _values(r: Range, u: np.ndarray, spec: Parameter) -> np.ndarray:
@@ -99,53 +110,96 @@ class MonteCarlo:
     zone: Mapping[str, np.ndarray]
 
 
-def monte_carlo(
-    scenarios: Sequence[Scenario], draws: int, seed: int, *, chunk: int = CHUNK
-) -> MonteCarlo:
-    """Sample every scenario's parameter ranges ``draws`` times and evaluate the models.
+#: What one task of draws returns: per scenario id, the four per-draw arrays.
+BlockResult = dict[str, dict[str, np.ndarray]]
 
-    Vectorised and chunked (``chunk`` draws at a time); paired across scenarios; each
-    parameter has its own seeded stream, so results depend on ``seed`` and ``draws`` only.
-    """
-    if isinstance(draws, bool) or int(draws) != draws or draws < 1:
-        raise ValueError(f"draws must be a positive integer, got {draws!r}")
-    if not scenarios:
-        raise ValueError("no scenarios to sample")
-    draws, chunk = int(draws), max(1, int(chunk))
+
+def evaluate_blocks(
+    scenarios: Sequence[Scenario], seed: int, draws: int, first: int, last: int
+) -> BlockResult:
+    """Evaluate the models on blocks ``first`` to ``last - 1`` of the draws (of :data:`BLOCK`
+    draws each; the last block of ``draws`` may be partial). A pure function: any split of the
+    blocks into tasks, run anywhere, gives the same draws."""
     specs = [(m, p) for m in MODELS.values() for p in m.parameters]
-    streams = {(m.key, p.name): _stream(seed, f"{m.key}.{p.name}") for m, p in specs}
-    ids = tuple(s.id for s in scenarios)
-    disaster = {i: np.empty(draws) for i in ids}
-    runaway = {i: np.empty(draws, dtype=bool) for i in ids}
-    growth = {i: np.empty(draws) for i in ids}
-    zone = {i: np.empty(draws, dtype=np.int8) for i in ids}
-    for start in range(0, draws, chunk):
-        size = min(chunk, draws - start)
-        sl = slice(start, start + size)
-        u = {k: g.random(size) for k, g in streams.items()}
-        for s in scenarios:
-            v = {
-                (m.key, p.name): _values(s.ranges[m.key][p.name], u[(m.key, p.name)], p)
-                for m, p in specs
-            }
-            disaster[s.id][sl] = racing_disaster(
+    sizes = [min(BLOCK, draws - b * BLOCK) for b in range(first, last)]
+    u = {
+        (m.key, p.name): np.concatenate(
+            [
+                block_uniforms(seed, f"{m.key}.{p.name}", b, n)
+                for b, n in zip(range(first, last), sizes, strict=True)
+            ]
+        )
+        for m, p in specs
+    }
+    out: BlockResult = {}
+    for s in scenarios:
+        v = {
+            (m.key, p.name): _values(s.ranges[m.key][p.name], u[(m.key, p.name)], p)
+            for m, p in specs
+        }
+        a, b, m, n = (v["richardson", k] for k in ("a", "b", "m", "n"))
+        out[s.id] = {
+            "disaster": racing_disaster(
                 v["racing", "n"].astype(int),
                 v["racing", "mu"],
                 v["racing", "enmity"],
                 s.choices["racing"]["information"],
-            )
-            a, b, m, n = (v["richardson", k] for k in ("a", "b", "m", "n"))
-            runaway[s.id][sl] = richardson.stability_margin(a, b, m, n) <= 0
-            growth[s.id][sl] = richardson.growth_rate(a, b, m, n)
-            zone[s.id][sl] = _zone_codes(
+            ),
+            "runaway": richardson.stability_margin(a, b, m, n) <= 0,
+            "growth": richardson.growth_rate(a, b, m, n),
+            "zone": _zone_codes(
                 v["dsair", "p_r"],
                 v["dsair", "speed"],
                 v["dsair", "p_fo"],
                 v["dsair", "b"],
                 v["dsair", "c"],
                 s.choices["dsair"]["regime"],
-            )
-    return MonteCarlo(ids, draws, int(seed), disaster, runaway, growth, zone)
+            ),
+        }
+    return out
+
+
+#: Runs tasks: (function, list of argument tuples) -> results in the same order. The default
+#: runs them here, one after another; ``riskbrief.cluster`` supplies one that runs them on a
+#: Dask cluster.
+TaskMap = Callable[[Callable[..., Any], list[tuple[Any, ...]]], list[Any]]
+
+
+def run_here(fn: Callable[..., Any], args: list[tuple[Any, ...]]) -> list[Any]:
+    return [fn(*a) for a in args]
+
+
+def monte_carlo(
+    scenarios: Sequence[Scenario],
+    draws: int,
+    seed: int,
+    *,
+    blocks_per_task: int = BLOCKS_PER_TASK,
+    task_map: TaskMap | None = None,
+) -> MonteCarlo:
+    """Sample every scenario's parameter ranges ``draws`` times and evaluate the models.
+
+    Vectorised, in tasks of ``blocks_per_task`` blocks of :data:`BLOCK` draws, run by
+    ``task_map`` (default: here, in turn); paired across scenarios. Results depend on
+    ``seed`` and ``draws`` only.
+    """
+    if isinstance(draws, bool) or int(draws) != draws or draws < 1:
+        raise ValueError(f"draws must be a positive integer, got {draws!r}")
+    if not scenarios:
+        raise ValueError("no scenarios to sample")
+    draws, step = int(draws), max(1, int(blocks_per_task))
+    n_blocks = -(-draws // BLOCK)
+    tasks = [
+        (tuple(scenarios), int(seed), draws, b, min(b + step, n_blocks))
+        for b in range(0, n_blocks, step)
+    ]
+    parts = (task_map or run_here)(evaluate_blocks, tasks)
+    ids = tuple(s.id for s in scenarios)
+    joined = {
+        key: {i: np.concatenate([p[i][key] for p in parts]) for i in ids}
+        for key in ("disaster", "runaway", "growth", "zone")
+    }
+    return MonteCarlo(ids, draws, int(seed), **joined)
 
 
 def quantiles(x: np.ndarray) -> dict[str, float]:

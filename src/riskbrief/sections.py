@@ -308,6 +308,23 @@ def _schema() -> type[params_mod.CommonParams]:
 BriefingParams = _schema()
 
 
+def register(section: Section) -> Section:
+    """Add a section to the registry (its name must be new) and rebuild the params schema."""
+    global BriefingParams
+    if section.name in REGISTRY:
+        raise ValueError(f"a section named {section.name!r} is already registered")
+    REGISTRY[section.name] = section
+    BriefingParams = _schema()
+    return section
+
+
+def unregister(name: str) -> None:
+    """Remove a section from the registry (tests that register one of their own)."""
+    global BriefingParams
+    REGISTRY.pop(name, None)
+    BriefingParams = _schema()
+
+
 def available(project: Project) -> list[str]:
     """Section names: every notebook in ``notebooks/``."""
     return sorted(p.stem for p in project.notebooks_dir.glob("*.ipynb"))
