@@ -14,6 +14,9 @@ TEST_WORKERS ?= auto
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += -j$(JOBS)
 REBUILD   ?=
+# a Dask scheduler's address (tcp://host:8786): run the notebooks and their Monte Carlo and
+# Sobol evaluations on that cluster; empty: in this process
+SCHEDULER ?=
 VENV      := .venv
 PY        := $(VENV)/bin/python
 RISKBRIEF := $(VENV)/bin/riskbrief
@@ -31,7 +34,7 @@ PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -no
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
 	@echo
-	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto] [JOBS=<n>]"
+	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto] [JOBS=<n>] [SCHEDULER=<address>]"
 	@echo
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
@@ -73,7 +76,7 @@ $(LATEST): ;
 
 $(STAMP_DIR)/%.stamp: params/%.yaml $(PKG_SRC) requirements.lock reports/%/latest | $(VENV_STAMP)
 	@mkdir -p $(@D)
-	$(RISKBRIEF) build $* --renderer $(RENDERER)
+	$(RISKBRIEF) build $* --renderer $(RENDERER) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 	@touch $@
 
 briefings: $(STAMPS) ## build every briefing in params/, JOBS at a time (first run creates .venv)
