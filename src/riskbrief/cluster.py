@@ -13,11 +13,12 @@ The build (client)
     an in-process run would have put it.
 
 A notebook task (worker)
-    :func:`run_notebook` lays the section's inputs (its notebook and data files, shipped with
-    the task) out as a small project in a temporary folder, so workers need no shared file
-    system, and runs papermill there. While the kernel runs, the task *secedes* from the
-    worker's thread pool (``distributed.secede``): the notebook's own Monte Carlo and Sobol
-    tasks can then run on the same workers without deadlock. The kernel gets the build's
+    :func:`run_notebook` lays the section's inputs out as a small project in a temporary
+    folder (its notebook, the project's data folder and the data files its spec names, all
+    shipped with the task, so workers need no shared file system) and runs papermill there.
+    While the kernel runs, the task *secedes* from the worker's thread pool
+    (``distributed.secede``): the notebook's own Monte Carlo and Sobol tasks can then run on
+    the same workers without deadlock. The kernel gets the build's
     ``SOURCE_DATE_EPOCH``, the temporary project as ``RISKBRIEF_ROOT`` and the scheduler's
     address as ``RISKBRIEF_SCHEDULER``. The executed notebook, results JSON and log come back
     to the build as bytes. A worker that dies mid-task has the task rerun elsewhere by the
@@ -169,7 +170,14 @@ def software_differences(ours: dict[str, Any], theirs: dict[str, Any]) -> list[s
 def _check_workers(client: Any, address: str) -> None:
     ours = software()
     problems = []
-    for worker, theirs in sorted(client.run(software).items()):
+    # one task per worker (client.run would block the workers' event loops meanwhile)
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    futures = [
+        client.submit(software, key=f"software-{w}-{uuid.uuid4().hex[:8]}", workers=[w])
+        for w in workers
+    ]
+    found = client.gather(futures)
+    for worker, theirs in zip(workers, found, strict=True):
         diff = software_differences(ours, theirs)
         if diff:
             shown = ", ".join(diff[:4]) + (f" and {len(diff) - 4} more" if len(diff) > 4 else "")
@@ -177,8 +185,9 @@ def _check_workers(client: Any, address: str) -> None:
     if problems:
         raise BuildError(
             f"the workers of the Dask scheduler at {address} do not run the software this "
-            "build runs, so their results could differ; install the same lock file on every "
-            "worker:\n" + "\n".join(problems)
+            "build runs, so their results could differ; install the same riskbrief and lock "
+            "file on every worker, and restart workers after changing either:\n"
+            + "\n".join(problems)
         )
 
 
@@ -189,7 +198,8 @@ class NotebookJob:
     briefing: str
     section: str
     notebook: str  #: the notebook's path relative to the project root
-    #: its data files by path relative to the project root (absolute if outside the project)
+    #: the notebook, the project's data folder and the section's data files, by path
+    #: relative to the project root (absolute if outside the project)
     files: dict[str, bytes]
     #: papermill's parameters, data paths relative to the project root
     parameters: dict[str, Any]
@@ -231,7 +241,14 @@ def job(run: Run, step: Any) -> NotebookJob:
     """The task for one section notebook of a briefing."""
     project = run.project
     params = dict(step.parameters)
-    files, path_params = {}, []
+    # the project's data folder goes along whole (notebooks without a spec may read from it),
+    # and each data file of the section's spec, wherever it is
+    files = {
+        project.relative(p): p.read_bytes()
+        for p in sorted(project.data_dir.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.parts)
+    }
+    path_params = []
     for d in step.section.data:
         path = Path(params[d.parameter])
         name = project.relative(path)
@@ -262,8 +279,6 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
     Returns, per briefing, its executed notebooks and results (as the in-process execute
     stage does) or the BuildError that stopped it: a failed notebook (kept in the work
     folder's ``failed/``), or a task the cluster could not complete."""
-    from distributed import wait
-
     from riskbrief.results import read_results
 
     futures = {}
@@ -281,7 +296,8 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
             futures[run.name, step.section.name] = cluster.client.submit(
                 run_notebook, job(run, step), key=key, pure=False
             )
-    wait(list(futures.values()))
+    # wait for every task; failures are read from each future below
+    cluster.client.gather(list(futures.values()), errors="skip")
     out: dict[str, Outcome] = {}
     for run in runs:
         executed: dict[str, Path] = {}
