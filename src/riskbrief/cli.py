@@ -44,8 +44,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     # before the pipeline is imported: numpy itself parses SOURCE_DATE_EPOCH on import
     provenance.build_time()
+    from riskbrief import cluster
+
+    scheduler = (args.scheduler or os.environ.get(cluster.SCHEDULER_ENV, "")).strip()
+    if scheduler:
+        cluster.probe(scheduler)  # an unreachable scheduler fails now, not after the imports
     from riskbrief.build import build, build_all
-    from riskbrief.cluster import SCHEDULER_ENV
 
     as_built = None
     if args.as_built is not None:
@@ -53,7 +57,6 @@ def cmd_build(args: argparse.Namespace) -> int:
             as_built = provenance.Manifest.read(args.as_built)
         except (OSError, ValueError, TypeError) as exc:
             raise InputError(args.as_built, f"not a readable manifest: {exc}") from None
-    scheduler = (args.scheduler or os.environ.get(SCHEDULER_ENV, "")).strip()
     if scheduler:
         # every briefing checked first, then all their notebooks at once on the cluster
         build_all(

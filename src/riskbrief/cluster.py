@@ -82,9 +82,10 @@ def _normalise(address: str) -> str:
     return address if "://" in address else f"tcp://{address}"
 
 
-def _probe(address: str, timeout: float) -> None:
-    """For a TCP address, fail at once when nothing listens there (Dask's own connect retries
-    until its timeout)."""
+def probe(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """A BuildError naming ``address`` unless it is a scheduler address and, for TCP, something
+    listens there: fails at once (Dask's own connect retries until its timeout)."""
+    address = _normalise(address)
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.comm.registry import get_backend
 
@@ -112,7 +113,7 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT) -> Cluster:
     from distributed import Client
 
     address = _normalise(address)
-    _probe(address, timeout)
+    probe(address, timeout)
     try:
         client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
