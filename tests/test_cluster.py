@@ -44,7 +44,7 @@ seed: 11
 risk:
   draws: 200
 scenarios:
-  draws: 40000
+  draws: 2000
   horizon_years: 5
   sobol:
     samples: 64

@@ -30,12 +30,17 @@ KERNEL = "python3"
 _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
 
 
-def _kernel_manager_class(env: Mapping[str, str] | None = None, stderr: IO[bytes] | None = None):
+def _kernel_manager_class(
+    env: Mapping[str, str] | None = None,
+    stderr: IO[bytes] | None = None,
+    cwd: Path | None = None,
+):
     """A kernel manager whose kernels talk over Unix sockets in Jupyter's runtime folder: no TCP
     ports to pick, so builds and tests running side by side cannot race for the same port.
 
     With ``env``, the kernel gets exactly that environment; with ``stderr``, its standard error
-    goes to that file (so several notebooks can run side by side in one process)."""
+    goes to that file; with ``cwd``, it starts in that folder. None of these touch this
+    process, so several notebooks can run side by side in one process."""
     import uuid
 
     from jupyter_client import AsyncKernelManager
@@ -59,6 +64,8 @@ def _kernel_manager_class(env: Mapping[str, str] | None = None, stderr: IO[bytes
                 kw.setdefault("env", dict(env))
             if stderr is not None:
                 kw.setdefault("stderr", stderr)
+            if cwd is not None:
+                kw.setdefault("cwd", str(cwd))
             await super().start_kernel(**kw)
 
     return IPCKernelManager
@@ -150,8 +157,8 @@ def run(
     The kernel inherits this process's environment, and its standard error (with this
     process's) goes to the section's log. With ``kernel_env`` (variables to set, or with
     None to remove), the kernel gets this environment so changed, only the kernel's standard
-    error is logged, and nothing process-wide is touched: notebooks can run side by side in
-    threads of one process (a cluster worker).
+    error is logged, and nothing process-wide (standard error, the working folder) is touched:
+    notebooks can run side by side in threads of one process (a cluster worker).
 
     On failure the executed notebook (with papermill's error banner) is moved to
     ``failed_dir`` and a BuildError names the notebook, the cell and the exception. A
@@ -171,7 +178,9 @@ def run(
             else:
                 log.parent.mkdir(parents=True, exist_ok=True)
                 env = {k: v for k, v in {**os.environ, **kernel_env}.items() if v is not None}
-                manager = _kernel_manager_class(env, stack.enter_context(log.open("ab")))
+                manager = _kernel_manager_class(
+                    env, stack.enter_context(log.open("ab")), cwd=out_dir
+                )
             pm.execute_notebook(
                 str(step.notebook),
                 str(output),
@@ -179,7 +188,8 @@ def run(
                 kernel_name=KERNEL,
                 progress_bar=False,
                 log_output=False,
-                cwd=str(out_dir),
+                # papermill's cwd changes this process's folder; a kernel manager's does not
+                cwd=str(out_dir) if kernel_env is None else None,
                 execution_timeout=cell_timeout,
                 kernel_manager_class=manager,
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
