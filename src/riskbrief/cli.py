@@ -119,6 +119,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"  as of       {p['as_of']}   classification {p['classification']}")
     print(f"  built       {m.built_at}   renderer {m.renderer['version']}")
     print(f"  git commit  {m.git['commit']}{' (dirty)' if m.git.get('dirty') else ''}")
+    print(f"  executed    {m.executed_on}")
     print(f"  fingerprint {m.fingerprint}")
     print(f"  folder      {display_path(bdir / f'v{v}')}")
     print("  outputs:")
