@@ -136,6 +136,8 @@ def build_all(
     reports_dir = Path(reports_dir or project.reports_dir).resolve()
     build_dir = Path(build_dir or project.build_dir).resolve()
     on = cluster.connect(scheduler) if scheduler else None
+    if on is not None:
+        print(f"running on the {on.description}", flush=True)
     try:
         checked: dict[str, _Checked] = {}
         for target in targets:
