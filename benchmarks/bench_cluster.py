@@ -17,8 +17,9 @@ processes (``distributed.LocalCluster``):
 Then prints the cost model these give (docs/scaling.md uses it) and the speedup of the sweep
 from one worker to two, with a control: how much faster two busy processes run than one on
 the machine at that moment. The exit status is 1 if the speedup is below 1.7 while the
-control shows two free cores (on a busy or one-core machine the target is not judged). ``--build`` also builds the baseline briefing in a temporary copy of the project,
-in-process and on the 2-worker cluster, and prints its stages (a few minutes).
+control shows two free cores (on a busy or one-core machine the target is not judged).
+``--build`` also builds the baseline briefing in a temporary copy of the project, in-process
+and on the 2-worker cluster, and prints its stages (a few minutes).
 """
 
 from __future__ import annotations
