@@ -331,6 +331,13 @@ class Sobol:
         return out
 
 
+def analysis_task(
+    problem_: dict[str, Any], y: np.ndarray, resamples: int, conf_level: float, seed: int
+) -> dict[str, np.ndarray]:
+    """One task: the bootstrap analysis of one output (what ``task_map`` runs)."""
+    return analyse_output(problem_, y, resamples=resamples, conf_level=conf_level, seed=seed)
+
+
 def evaluate_chunk(
     scenario: Scenario, output: str, fs: tuple[Factor, ...], q: np.ndarray
 ) -> np.ndarray:
@@ -351,18 +358,21 @@ def analyse(
 ) -> Sobol:
     """Sobol indices of each scenario's ``outputs`` over its uncertain parameters.
 
-    Every (scenario, output) has its own design; all their chunks of rows go to ``task_map``
-    in one call, so a cluster evaluates them side by side. The design depends on the output
-    and the seed only (scenarios with the same factors share their sample points), the
-    bootstrap on the seed, the output and the scenario.
+    Every (scenario, output) has its design; all their chunks of rows go to ``task_map`` in
+    one call, so a cluster evaluates them side by side, and then the bootstrap analyses, one
+    task each. The design depends on the output, its factors and the seed only (scenarios
+    with the same factors share their sample points), the bootstrap on the seed, the output
+    and the scenario.
     """
     samples = check_samples(samples)
     if int(resamples) < 2:
         raise ValueError(f"resamples must be at least 2, got {resamples!r}")
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
+    run = task_map or run_here
     step = max(1, int(rows_per_task))
     designs = []
+    drawn: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
     tasks: list[tuple[Any, ...]] = []
     for s in scenarios:
         for output in outputs:
@@ -370,30 +380,50 @@ def analyse(
             if not fs:
                 designs.append((s, output, fs, None, 0))
                 continue
-            q = sample(fs, samples, derived_seed(seed, "sobol", output, "sample"))
+            key = (output, tuple(f.parameter for f in fs))
+            if key not in drawn:
+                drawn[key] = sample(fs, samples, derived_seed(seed, "sobol", output, "sample"))
+            q = drawn[key]
             first = len(tasks)
             tasks += [(s, output, fs, q[i : i + step]) for i in range(0, q.shape[0], step)]
             designs.append((s, output, fs, q, first))
-    parts = (task_map or run_here)(evaluate_chunk, tasks)
+    # 1. the model on every chunk of every design, side by side
+    parts = run(evaluate_chunk, tasks)
+    outs = {}
+    for s, output, _, q, first in designs:
+        if q is not None:
+            outs[s.id, output] = np.concatenate(parts[first : first + -(-q.shape[0] // step)])
+    # 2. the bootstrap analysis of each output that varies, side by side too (at large N it
+    #    costs more than the model: tens of seconds each)
+    varying = [
+        (s, o, fs) for s, o, fs, q, _ in designs if q is not None and np.ptp(outs[s.id, o]) > 0
+    ]
+    analyses = run(
+        analysis_task,
+        [
+            (
+                problem(fs),
+                outs[s.id, o],
+                resamples,
+                conf_level,
+                derived_seed(seed, "sobol", o, s.id, "bootstrap"),
+            )
+            for s, o, fs in varying
+        ],
+    )
+    si_of = {(s.id, o): si for (s, o, _), si in zip(varying, analyses, strict=True)}
     found = []
-    for s, output, fs, q, first in designs:
+    for s, output, fs, q, _ in designs:
         if q is None:
             found.append(Indices(s.id, output, fs, 0, (), (), (), (), 0.0, 0.0, True))
             continue
-        n_tasks = -(-q.shape[0] // step)
-        y = np.concatenate(parts[first : first + n_tasks])
+        y = outs[s.id, output]
         mean, std = float(y.mean()), float(y.std())
-        zero = (0.0,) * len(fs)
-        if not np.ptp(y) > 0:
+        si = si_of.get((s.id, output))
+        if si is None:  # the same value at every sample: nothing to attribute
+            zero = (0.0,) * len(fs)
             found.append(Indices(s.id, output, fs, len(y), zero, zero, zero, zero, mean, std, True))
             continue
-        si = analyse_output(
-            problem(fs),
-            y,
-            resamples=resamples,
-            conf_level=conf_level,
-            seed=derived_seed(seed, "sobol", output, s.id, "bootstrap"),
-        )
         found.append(
             Indices(
                 s.id,
