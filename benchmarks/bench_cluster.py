@@ -7,7 +7,7 @@ Measures (best of R runs), in this process and on a local cluster of 1 and then 
 processes (``distributed.LocalCluster``):
 
 * the Sobol sweep: DSAIR's long-run unsafe share over every scenario of data/scenarios.yaml,
-  ``N (D + 2)`` stationary distributions per scenario, in chunks of ``sobol.ROWS_PER_TASK``
+  ``N (D + 2)`` stationary distributions per scenario, in chunks of ``sobol.chunk_rows``
   rows; model evaluations per second;
 * the Monte Carlo: ``D`` paired draws per scenario in tasks of ``sampling.BLOCKS_PER_TASK``
   blocks; draws per second;
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     n_fact = len(sobol.factors(shown[0], "unsafe_share"))
     evals = len(shown) * sobol.evaluations(args.samples, n_fact)
     rows = sobol.evaluations(args.samples, n_fact)
-    sweep_tasks = len(shown) * -(-rows // sobol.ROWS_PER_TASK)
+    sweep_tasks = len(shown) * -(-rows // sobol.chunk_rows(rows))
     mc_draws = args.draws * len(shown)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

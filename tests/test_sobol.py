@@ -141,6 +141,14 @@ def test_results_do_not_depend_on_how_evaluations_are_chunked_or_run(defined) ->
     assert dumps(one.to_results()) == dumps(many.to_results())
 
 
+def test_large_designs_get_larger_chunks_not_more_tasks() -> None:
+    assert sobol.chunk_rows(320) == sobol.ROWS_PER_TASK
+    rows = sobol.evaluations(65_536, 3)
+    step = sobol.chunk_rows(rows)
+    assert -(-rows // step) <= sobol.MAX_TASKS_PER_DESIGN < -(-rows // sobol.ROWS_PER_TASK)
+    assert sobol.chunk_rows(rows, 100) == 100
+
+
 def test_same_seed_same_indices_other_seed_other_sample(defined) -> None:
     shown = [defined["managed-competition"]]
     a = sobol.analyse(shown, samples=32, resamples=50, seed=3, outputs=["disaster"])

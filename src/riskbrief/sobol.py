@@ -61,8 +61,11 @@ OUTPUTS: dict[str, tuple[str, str]] = {
 SAMPLES = 512
 RESAMPLES = 200
 CONF_LEVEL = 0.95
-#: Rows of the sample matrix evaluated in one task (DSAIR: about a millisecond per row).
+#: Rows of the sample matrix evaluated in one task at least (DSAIR: about half a millisecond
+#: per row), and at most this many tasks per design: large sweeps get larger chunks, so the
+#: scheduler is not the bottleneck (docs/scaling.md).
 ROWS_PER_TASK = 512
+MAX_TASKS_PER_DESIGN = 64
 #: DSAIR population dynamics, as in the rest of the briefing (riskbrief.sampling.central_dsair).
 POPULATION = 100
 SELECTION = 0.1
@@ -353,7 +356,7 @@ def analyse(
     seed: int,
     conf_level: float = CONF_LEVEL,
     outputs: Sequence[str] = tuple(OUTPUTS),
-    rows_per_task: int = ROWS_PER_TASK,
+    rows_per_task: int | None = None,
     task_map: TaskMap | None = None,
 ) -> Sobol:
     """Sobol indices of each scenario's ``outputs`` over its uncertain parameters.
@@ -370,7 +373,6 @@ def analyse(
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
     run = task_map or run_here
-    step = max(1, int(rows_per_task))
     designs = []
     drawn: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
     tasks: list[tuple[Any, ...]] = []
@@ -378,25 +380,26 @@ def analyse(
         for output in outputs:
             fs = factors(s, output)
             if not fs:
-                designs.append((s, output, fs, None, 0))
+                designs.append((s, output, fs, None, 0, 0))
                 continue
             key = (output, tuple(f.parameter for f in fs))
             if key not in drawn:
                 drawn[key] = sample(fs, samples, derived_seed(seed, "sobol", output, "sample"))
             q = drawn[key]
+            step = chunk_rows(q.shape[0], rows_per_task)
             first = len(tasks)
             tasks += [(s, output, fs, q[i : i + step]) for i in range(0, q.shape[0], step)]
-            designs.append((s, output, fs, q, first))
+            designs.append((s, output, fs, q, first, step))
     # 1. the model on every chunk of every design, side by side
     parts = run(evaluate_chunk, tasks)
     outs = {}
-    for s, output, _, q, first in designs:
+    for s, output, _, q, first, step in designs:
         if q is not None:
             outs[s.id, output] = np.concatenate(parts[first : first + -(-q.shape[0] // step)])
     # 2. the bootstrap analysis of each output that varies, side by side too (at large N it
     #    costs more than the model: tens of seconds each)
     varying = [
-        (s, o, fs) for s, o, fs, q, _ in designs if q is not None and np.ptp(outs[s.id, o]) > 0
+        (s, o, fs) for s, o, fs, q, *_ in designs if q is not None and np.ptp(outs[s.id, o]) > 0
     ]
     analyses = run(
         analysis_task,
@@ -413,7 +416,7 @@ def analyse(
     )
     si_of = {(s.id, o): si for (s, o, _), si in zip(varying, analyses, strict=True)}
     found = []
-    for s, output, fs, q, _ in designs:
+    for s, output, fs, q, *_ in designs:
         if q is None:
             found.append(Indices(s.id, output, fs, 0, (), (), (), (), 0.0, 0.0, True))
             continue
@@ -436,6 +439,14 @@ def analyse(
             )
         )
     return Sobol(samples, int(resamples), float(conf_level), int(seed), tuple(found))
+
+
+def chunk_rows(rows: int, rows_per_task: int | None = None) -> int:
+    """Rows per task for a design of ``rows`` rows: ``rows_per_task`` if given, else at least
+    :data:`ROWS_PER_TASK` and few enough for at most :data:`MAX_TASKS_PER_DESIGN` tasks."""
+    if rows_per_task is not None:
+        return max(1, int(rows_per_task))
+    return max(ROWS_PER_TASK, -(-int(rows) // MAX_TASKS_PER_DESIGN))
 
 
 def evaluations(samples: int, n_factors: int) -> int:
