@@ -298,7 +298,13 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
                 run_notebook, job(run, step), key=key, pure=False
             )
     # wait for every task; failures are read from each future below
-    cluster.client.gather(list(futures.values()), errors="skip")
+    try:
+        cluster.client.gather(list(futures.values()), errors="skip")
+    except Exception as exc:  # the scheduler or the connection to it went away
+        raise BuildError(
+            f"lost the Dask scheduler at {cluster.address} mid-build "
+            f"({type(exc).__name__}: {exc}); nothing was published"
+        ) from None
     out: dict[str, Outcome] = {}
     for run in runs:
         executed: dict[str, Path] = {}
@@ -309,10 +315,14 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
             name = step.section.name
             fut = futures[run.name, name]
             if fut.status != "finished":
-                exc = fut.exception()
+                why = (
+                    f"{type(fut.exception()).__name__}: {fut.exception()}"
+                    if fut.status == "error"
+                    else fut.status
+                )
                 errors.append(
                     f"{display_path(step.notebook)}: the task did not complete on the cluster "
-                    f"({type(exc).__name__}: {exc})"
+                    f"({why})"
                 )
                 continue
             res: NotebookOutcome = fut.result()
