@@ -33,6 +33,7 @@ from riskbrief import (
     assumptions,
     diff,
     execute,
+    glossary,
     index,
     inputs,
     provenance,
@@ -80,6 +81,7 @@ def build(
     publish.check_pause_point()
     briefing = sections.load(target, project)
     rows = _assumptions(project)
+    terms = _glossary(project, briefing)
     render_fn = render.get_renderer(renderer)
     steps = sections.plan(briefing)
     for step in steps:
@@ -142,6 +144,7 @@ def build(
             changes=diff.to_markdown(changes),
             references=sections.references(briefing),
             assumption_rows=rows,
+            glossary=terms,
         )
         stem = f"{name}-v{version}"
         nbformat.write(doc, work / f"{stem}.ipynb")
@@ -236,6 +239,13 @@ def _cover(briefing: Briefing, manifest: Manifest) -> dict[str, Any]:
 def _assumptions(project: Project) -> list[dict[str, str]] | None:
     f = project.assumptions_file
     return assumptions.load_assumptions(f) if f.is_file() else None
+
+
+def _glossary(project: Project, briefing: Briefing) -> list[dict[str, Any]] | None:
+    f = project.glossary_file
+    if not f.is_file():
+        return None
+    return glossary.for_sections(glossary.load_glossary(f), list(briefing.params.sections))
 
 
 def _parse_time(built_at: str):

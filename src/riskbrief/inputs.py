@@ -2,7 +2,7 @@
 dependencies (``riskbrief deps``), the snapshot a version keeps, and ``verify``.
 
 Inputs: the params file, the notebooks and data files of its sections (from their specs in
-:mod:`riskbrief.sections`), the assumptions log, the package source (code, templates,
+:mod:`riskbrief.sections`), the assumptions log and the glossary, the package source (code, templates,
 styles), and the lock file of exact dependency versions. The fingerprint is the sha256 of
 their sorted (name, sha256) pairs and the renderer.
 """
@@ -68,6 +68,7 @@ def briefing_inputs(briefing: Briefing) -> list[Input]:
     for path in sections.data_files(briefing).values():
         add(path, "data")
     add(project.assumptions_file, "docs")
+    add(project.glossary_file, "docs")
     for name, p in package_files().items():
         add(p, "package", name)
     add(project.lock_file, "lock")

@@ -81,6 +81,20 @@ class Scenario:
         return out
 
 
+#: The Monte Carlo seed of a scenario file that names none.
+DEFAULT_SEED = 20261127
+
+
+class ScenarioSet(dict[str, Scenario]):
+    """The scenarios of one file by id, in file order, and the file's Monte Carlo ``seed``.
+
+    The seed belongs to the scenarios, not to a briefing: every briefing that shows a
+    scenario samples it from the same random streams (common random numbers), so the same
+    scenario with the same inputs reports the same numbers wherever it appears."""
+
+    seed: int = DEFAULT_SEED
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
@@ -237,7 +251,7 @@ def _check_scenario(chk: _Checker, i: int, raw: Any, seen: set[str]) -> Scenario
     return Scenario(id=sid, ranges=ranges, choices=choices, **text)
 
 
-def parse_scenarios(text: str, path: str | os.PathLike[str]) -> dict[str, Scenario]:
+def parse_scenarios(text: str, path: str | os.PathLike[str]) -> ScenarioSet:
     """Validate the text of a scenarios file; ``path`` names it in error messages."""
     path = Path(path)
     doc = parse_yaml(text, path)
@@ -247,15 +261,18 @@ def parse_scenarios(text: str, path: str | os.PathLike[str]) -> dict[str, Scenar
         raise InputError(path, "expected a mapping with a 'scenarios' list at the top level")
     chk = _Checker(path)
     for k in doc:
-        if k != "scenarios":
-            chk.error(None, str(k), "unknown top-level field (allowed: scenarios)")
+        if k not in ("scenarios", "seed"):
+            chk.error(None, str(k), "unknown top-level field (allowed: seed, scenarios)")
+    seed = doc.get("seed", DEFAULT_SEED)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        chk.error(None, "seed", f"must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
     items = doc.get("scenarios")
     if items is None:
         chk.error(None, "scenarios", "missing field: the list of scenarios")
     elif not isinstance(items, list) or not items:
         chk.error(None, "scenarios", "must be a non-empty list of scenarios")
         items = None
-    out: dict[str, Scenario] = {}
+    out = ScenarioSet()
     seen: set[str] = set()
     for i, raw in enumerate(items or []):
         s = _check_scenario(chk, i, raw, seen)
@@ -263,10 +280,11 @@ def parse_scenarios(text: str, path: str | os.PathLike[str]) -> dict[str, Scenar
             out[s.id] = s
     if chk:
         raise InputErrors(chk.errors)
+    out.seed = int(seed)
     return out
 
 
-def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Scenario]:
+def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
     """Read and validate a scenarios file such as ``data/scenarios.yaml``.
 
     Returns the scenarios by id, in file order. Raises :class:`~riskbrief.errors.InputError`

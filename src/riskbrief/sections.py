@@ -110,7 +110,7 @@ class Section:
 class RiskSettings(Strict):
     """Settings of the risk-summary section."""
 
-    draws: int = Field(10_000, ge=100, le=1_000_000, description="Monte Carlo draws per risk")
+    draws: int = Field(40_000, ge=100, le=1_000_000, description="Monte Carlo draws per risk")
     top_n: int = Field(10, ge=1, le=100, description="rows in the ranked table of top risks")
 
 

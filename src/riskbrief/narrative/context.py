@@ -70,6 +70,10 @@ def _gap_sentence(f: dict[str, float]) -> str:
     )
 
 
+#: The assumptions (docs/assumptions.md) the context figures rest on.
+RESTS_ON = ["A11"]
+
+
 def context_key_judgments(ind: pd.DataFrame, anchor: str = "context") -> list[dict]:
     """Key judgments from the indicators. These are sourced figures, not estimates: the
     benchmark judgment's ``interval`` is the range across benchmarks (``interval_kind``
@@ -93,6 +97,8 @@ def context_key_judgments(ind: pd.DataFrame, anchor: str = "context") -> list[di
             "interval": [f["benchmark_gap_min_end_2024"], f["benchmark_gap_max_end_2024"]],
             "interval_kind": "range across benchmarks",
             "unit": "percentage points",
+            "assumptions": RESTS_ON,
+            "evidence": "sourced figures",
         },
         {
             "text": (
@@ -105,6 +111,8 @@ def context_key_judgments(ind: pd.DataFrame, anchor: str = "context") -> list[di
             "interval": None,
             "interval_kind": "sourced figure",
             "unit": "ratio",
+            "assumptions": RESTS_ON,
+            "evidence": "sourced figures",
         },
     ]
 
@@ -127,12 +135,12 @@ def indicators_methods(ind: pd.DataFrame) -> dict[str, str]:
             f"{'are' if many else 'is'} marked on the charts."
         )
     return {
-        "indicators": (
+        "Figures and sources": (
             f"{len(ind)} figures from {len(set(ind['source']))} sources, each kept with its "
             "source, page locator and the project's facts-table id; primary figures are "
             "preferred." + note
         ),
-        "comparisons": (
+        "Comparisons": (
             "Ratios and medians in the text are computed from these rows; nothing is rounded "
             "before it is compared."
         ),
