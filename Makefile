@@ -23,7 +23,7 @@ STAMPS    := $(BRIEFINGS:%=$(STAMP_DIR)/%.stamp)
 # Everything in the package feeds every briefing: code, templates, styles.
 PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
 
-.PHONY: help briefings briefing diff test lint lab clean bench lock verify
+.PHONY: help briefings briefing diff test lint lab clean bench lock verify evidence
 
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
@@ -52,7 +52,7 @@ lock: $(VENV_STAMP) ## re-resolve requirements.lock from pyproject.toml (needs t
 # --- briefings -----------------------------------------------------------------------------
 # build/deps.mk says which notebooks and data files each briefing reads (from its params file),
 # so touching a data file rebuilds exactly the briefings that read it.
-NO_DEPS_GOALS := help test lint lab clean lock diff verify
+NO_DEPS_GOALS := help test lint lab clean lock diff verify evidence
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),help)),)
 -include $(BUILD)/deps.mk
 endif
@@ -86,6 +86,13 @@ diff: | $(VENV_STAMP) ## what changed between the latest two versions: make diff
 
 verify: | $(VENV_STAMP) ## check published files against their manifests: make verify [B=<name>] [REBUILD=1]
 	$(RISKBRIEF) verify $(B) $(if $(REBUILD),--rebuild)
+
+# --- evidence from public datasets ---------------------------------------------------------
+# The downloaded files live outside the project and are listed in data/evidence/sources.yaml.
+# Every import re-hashes its sources and rewrites a table only when its content changes, so
+# the tables' timestamps move only when the evidence does.
+evidence: | $(VENV_STAMP) ## re-run every import in data/evidence/sources.yaml into data/evidence/
+	$(RISKBRIEF) import --config data/evidence/sources.yaml
 
 # --- development ---------------------------------------------------------------------------
 test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end), in parallel
