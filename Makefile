@@ -26,7 +26,7 @@ STAMPS    := $(BRIEFINGS:%=$(STAMP_DIR)/%.stamp)
 # Everything in the package feeds every briefing: code, templates, styles.
 PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
 
-.PHONY: help briefings briefing diff test lint lab clean bench lock verify
+.PHONY: help briefings briefing diff test lint lab clean bench lock verify evidence
 
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
@@ -55,7 +55,7 @@ lock: $(VENV_STAMP) ## re-resolve requirements.lock from pyproject.toml (needs t
 # build/deps.mk says which project files each briefing is built from: the same input list the
 # fingerprint hashes (riskbrief deps), so touching a data file or the assumptions log rebuilds
 # exactly the briefings that use it.
-NO_DEPS_GOALS := help test lint lab clean lock diff verify
+NO_DEPS_GOALS := help test lint lab clean lock diff verify evidence
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),help)),)
 -include $(BUILD)/deps.mk
 endif
@@ -89,6 +89,13 @@ diff: | $(VENV_STAMP) ## what changed between the latest two versions: make diff
 
 verify: | $(VENV_STAMP) ## check published files against their manifests: make verify [B=<name>] [REBUILD=1]
 	$(RISKBRIEF) verify $(B) $(if $(REBUILD),--rebuild)
+
+# --- evidence from public datasets ---------------------------------------------------------
+# The downloaded files live outside the project and are listed in data/evidence/sources.yaml.
+# Every import re-hashes its sources and rewrites a table only when its content changes, so
+# the tables' timestamps move only when the evidence does.
+evidence: | $(VENV_STAMP) ## re-run every import in data/evidence/sources.yaml into data/evidence/
+	$(RISKBRIEF) import --config data/evidence/sources.yaml
 
 # --- development ---------------------------------------------------------------------------
 test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end), in parallel

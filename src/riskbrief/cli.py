@@ -7,6 +7,8 @@
     riskbrief diff <name> [vA vB] [--all]   (default: the latest two versions)
     riskbrief verify [name ...] [--version N] [--rebuild]
     riskbrief deps            (make rules: which files each briefing is built from)
+    riskbrief import KIND SOURCE... [--out PATH.csv] | --config FILE
+                              (public datasets -> evidence tables in data/evidence/)
 
 ``--root`` names the project (default: ``RISKBRIEF_ROOT``, else the checkout the package is
 installed from); it is passed on to notebook kernels through ``RISKBRIEF_ROOT``.
@@ -230,6 +232,37 @@ def cmd_deps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Turn downloaded public datasets into evidence tables: one import, or every import
+    listed in a config file (``make evidence``). Each writes PATH.csv and PATH.csv.source.json."""
+    from riskbrief import importers
+
+    if args.config is not None:
+        if args.kind or args.sources or args.out:
+            raise InputError(None, "give KIND SOURCE... or --config FILE, not both")
+        results = importers.run_config(args.config, root=args.project.root)
+    elif args.kind is None or not args.sources:
+        raise InputError(
+            None,
+            "usage: riskbrief import KIND SOURCE... [--out PATH.csv], or riskbrief import "
+            f"--config FILE; kinds: {', '.join(importers.kinds())}",
+        )
+    else:
+        results = [importers.run(args.kind, args.sources, args.out, root=args.project.root)]
+    for r in results:
+        state = "written" if r.changed else "unchanged"
+        print(f"{r.kind}: {r.table.summary}")
+        print(f"  -> {display_path(r.csv)} ({r.rows} rows, {state})")
+        unmapped = r.table.unmapped.entries()
+        if unmapped:
+            rows = sum(int(e["rows"]) for e in unmapped)
+            print(
+                f"  {len(unmapped)} value{'s' * (len(unmapped) > 1)} not mapped as they are "
+                f"({rows:,} rows): see {display_path(r.sidecar)}"
+            )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="riskbrief", description="Build and inspect riskbrief briefings."
@@ -335,6 +368,27 @@ def main(argv: list[str] | None = None) -> int:
         "deps", help="print make rules for each briefing's inputs", description="Print make rules."
     )
     p.set_defaults(func=cmd_deps)
+
+    p = sub.add_parser(
+        "import",
+        help="turn downloaded public datasets into evidence tables (data/evidence/)",
+        description="Import a public dataset a user downloaded into a small aggregate table and "
+        "its provenance sidecar (PATH.csv, PATH.csv.source.json). Kinds: mit-risk WORKBOOK.xlsx; "
+        "aiid and aiid-subdomains INCIDENTS.csv CLASSIFICATIONS_MIT.csv; epoch-models "
+        "MODELS.csv; epoch-clusters CLUSTERS.csv. Nothing is written if an import fails.",
+    )
+    p.add_argument("kind", nargs="?", metavar="KIND", help="what to import (see above)")
+    p.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="the downloaded files")
+    p.add_argument(
+        "--out", type=Path, default=None, help="output CSV (default: data/evidence/<KIND>.csv)"
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="run every import listed in this file (make evidence: data/evidence/sources.yaml)",
+    )
+    p.set_defaults(func=cmd_import)
 
     args = parser.parse_args(argv)
     if args.root is not None:
