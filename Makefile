@@ -48,7 +48,9 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	touch $@
 
 lock: $(VENV_STAMP) ## re-resolve requirements.lock from pyproject.toml (needs the package index)
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock.tmp
+	cp requirements.lock requirements.lock.tmp
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \
+		--custom-compile-command "make lock" -o requirements.lock.tmp
 	mv -f requirements.lock.tmp requirements.lock
 
 # --- briefings -----------------------------------------------------------------------------
@@ -98,7 +100,17 @@ evidence: | $(VENV_STAMP) ## re-run every import in data/evidence/sources.yaml i
 	$(RISKBRIEF) import --config data/evidence/sources.yaml
 
 # --- development ---------------------------------------------------------------------------
-test: $(VENV_STAMP) ## run the test suite (unit, notebook, end-to-end), in parallel
+# The W3C's Nu Html Checker for the conformance test: vnu.jar from the npm registry, pinned with
+# its integrity hash in tools/vnu/package-lock.json (no install scripts run). Without npm the
+# conformance test is skipped and says why; everything else still runs.
+VNU_JAR := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): tools/vnu/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "installing the Nu Html Checker (tools/vnu, from the npm registry)"; \
+		npm ci --prefix tools/vnu --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the HTML conformance test will be skipped"; fi
+
+test: $(VENV_STAMP) $(VNU_JAR) ## run the test suite (unit, notebook, end-to-end), in parallel
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV_STAMP) ## ruff (lint and format check) over the package, tests and notebooks
