@@ -14,19 +14,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from riskbrief.build import build
-
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real baseline briefing, built into a temporary reports directory."""
-    tmp = tmp_path_factory.mktemp("baseline")
-    result = build("baseline", reports_dir=tmp / "reports", build_dir=tmp / "build")
-    assert result.published and result.version == 1
-    return result.version_dir
+def baseline(real_reports: Path) -> Path:
+    """The real baseline briefing, built once per test run (tests/conftest.py)."""
+    return real_reports / "baseline" / "v1"
 
 
 def test_pdf_holds_title_version_sections_and_page_numbers(baseline: Path) -> None:

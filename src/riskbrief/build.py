@@ -38,9 +38,11 @@ from riskbrief import (
     inputs,
     provenance,
     publish,
+    references,
     render,
     sections,
 )
+from riskbrief.narrative import summary
 from riskbrief.params import Briefing
 from riskbrief.paths import Project, display_path
 from riskbrief.provenance import Manifest
@@ -82,6 +84,7 @@ def build(
     briefing = sections.load(target, project)
     rows = _assumptions(project)
     terms = _glossary(project, briefing)
+    source = _source_article(project)
     render_fn = render.get_renderer(renderer)
     steps = sections.plan(briefing)
     for step in steps:
@@ -145,6 +148,9 @@ def build(
             references=sections.references(briefing),
             assumption_rows=rows,
             glossary=terms,
+            role=briefing.params.role,
+            source=source,
+            citation=summary.citation(_cover(briefing, manifest), f"{name}-v{version}"),
         )
         stem = f"{name}-v{version}"
         nbformat.write(doc, work / f"{stem}.ipynb")
@@ -246,6 +252,11 @@ def _glossary(project: Project, briefing: Briefing) -> list[dict[str, Any]] | No
     if not f.is_file():
         return None
     return glossary.for_sections(glossary.load_glossary(f), list(briefing.params.sections))
+
+
+def _source_article(project: Project) -> dict[str, Any] | None:
+    f = project.source_article_file
+    return references.load_source_article(f) if f.is_file() else None
 
 
 def _parse_time(built_at: str):

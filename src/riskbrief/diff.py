@@ -329,13 +329,12 @@ def lines(changes: dict[str, Any], *, show_all: bool = False) -> list[tuple[str,
     return blocks
 
 
-FIRST_EDITION = (
-    "This is the first edition of this briefing; there is no earlier version to compare with."
-)
+FIRST_EDITION = ""
 
 
 def to_markdown(changes: dict[str, Any] | None, *, anchor: str = "what-changed") -> str:
-    """The briefing's "What changed" section; for a first edition, one line."""
+    """The briefing's "What changed" section; for a first edition nothing: the cover says
+    "first edition", once."""
     if changes is None:
         return FIRST_EDITION
     parts = [

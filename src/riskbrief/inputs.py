@@ -69,6 +69,7 @@ def briefing_inputs(briefing: Briefing) -> list[Input]:
         add(path, "data")
     add(project.assumptions_file, "docs")
     add(project.glossary_file, "docs")
+    add(project.source_article_file, "data")
     for name, p in package_files().items():
         add(p, "package", name)
     add(project.lock_file, "lock")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from riskbrief.errors import InputError
 from riskbrief.models import MODELS
 from riskbrief.narrative import ICD203_SOURCE
 
@@ -60,6 +61,13 @@ REGISTRY: dict[str, Reference] = {
             "riskbrief analysis team. Scenario definitions (data/scenarios.yaml): parameter values "
             "and ranges are an illustrative analyst assessment, not measurements.",
         ),
+        Reference(
+            "options-file",
+            "riskbrief analysis team. Options and signposts (data/options.yaml, "
+            "data/signposts.yaml): an analyst's framing of measures discussed in the field and of "
+            "what to watch; the governance record they cite (data/governance.csv) lists its "
+            "sources, each in this list.",
+        ),
         Reference("icd-203", ICD203_SOURCE + "."),
     )
 }
@@ -80,6 +88,12 @@ def get(key: str) -> Reference:
 def source_key(source: str) -> str:
     """The reference key of a data source named in a data file (stable across editions)."""
     return "src-" + hashlib.sha256(source.strip().encode("utf-8")).hexdigest()[:12]
+
+
+def from_table(path: Path) -> list[Reference]:
+    """One reference per distinct source named in a data table with ``source`` and ``url``
+    columns (the indicators, the governance record), in alphabetical order of the source."""
+    return from_indicators(path)
 
 
 def from_indicators(path: Path) -> list[Reference]:
@@ -125,3 +139,41 @@ def number(references: list[Reference], items: list[dict[str, Any]]) -> list[tup
     for item in items:
         item["refs"] = sorted(numbers[k] for k in set(item.get("cites") or ()))
     return [(numbers[r.key], r) for r in order]
+
+
+SOURCE_FIELDS = (
+    "outlet",
+    "relays",
+    "title",
+    "date",
+    "who",
+    "what",
+    "reliability",
+    "credibility",
+    "reliability_note",
+)
+
+
+def load_source_article(path: Path) -> dict[str, Any]:
+    """The source article's record (``data/source_article.yaml``): who said what, when, and how
+    far it can be relied on (Admiralty grading: reliability A-F, credibility 1-6)."""
+    from riskbrief.errors import Problems
+    from riskbrief.readers import read_yaml
+
+    doc = read_yaml(path)
+    problems = Problems(path)
+    if not isinstance(doc, dict):
+        raise InputError(path, f"expected a mapping with {', '.join(SOURCE_FIELDS)}")
+    for k in doc:
+        if k not in SOURCE_FIELDS:
+            problems.add(f"unknown field (allowed: {', '.join(SOURCE_FIELDS)})", field=str(k))
+    for k in SOURCE_FIELDS:
+        v = doc.get(k)
+        if v is None or not str(v).strip():
+            problems.add("missing or empty", field=k)
+    if str(doc.get("reliability", "")) not in tuple("ABCDEF"):
+        problems.add("must be one of A to F (Admiralty scale)", field="reliability")
+    if str(doc.get("credibility", "")) not in tuple("123456"):
+        problems.add("must be one of 1 to 6 (Admiralty scale)", field="credibility")
+    problems.raise_if_any(sort=False)
+    return {k: " ".join(str(doc[k]).split()) for k in SOURCE_FIELDS}

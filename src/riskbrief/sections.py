@@ -112,6 +112,20 @@ class RiskSettings(Strict):
 
     draws: int = Field(40_000, ge=100, le=1_000_000, description="Monte Carlo draws per risk")
     top_n: int = Field(10, ge=1, le=100, description="rows in the ranked table of top risks")
+    scenario: Name | None = Field(
+        None,
+        description="score the register under this scenario's risk_shifts (data/scenarios.yaml);"
+        " none: the register as it stands",
+    )
+
+
+class ImplicationsSettings(Strict):
+    """Settings of the implications section (options and signposts)."""
+
+    scenario: Name = Field("arms-race", description="the scenario options are evaluated in")
+    draws: int = Field(
+        50_000, ge=1_000, le=2_000_000, description="Monte Carlo draws per option's effect"
+    )
 
 
 class ScenarioSettings(Strict):
@@ -139,12 +153,59 @@ class ScenarioSettings(Strict):
 
 def _risk_parameters(b: Briefing) -> dict[str, Any]:
     s = b.params.risk
-    return {"draws": s.draws, "top_n": s.top_n}
+    return {"draws": s.draws, "top_n": s.top_n, "scenario": s.scenario}
+
+
+def _implications_parameters(b: Briefing) -> dict[str, Any]:
+    s = b.params.implications
+    return {"role": b.params.role, "scenario": s.scenario, "draws": s.draws}
+
+
+def _check_named_scenario(key: str) -> Callable[[Briefing, Mapping[str, Any], Problems], None]:
+    """A check that the scenario a section's settings name (``<key>.scenario``) exists."""
+
+    def check(b: Briefing, loaded: Mapping[str, Any], problems: Problems) -> None:
+        defined = loaded.get("scenarios")
+        sid = getattr(b.settings(key), "scenario", None)
+        if defined is None or sid is None or sid in defined:
+            return
+        problems.add(
+            f"unknown scenario '{sid}'{did_you_mean(sid, defined)} "
+            f"(defined: {', '.join(sorted(defined))})",
+            field=f"{key}.scenario",
+            path=b.path,
+        )
+
+    return check
+
+
+def _check_implications(b: Briefing, loaded: Mapping[str, Any], problems: Problems) -> None:
+    """Options and signposts may only cite records the governance file or the indicators hold."""
+    from riskbrief.options import load_options, load_signposts
+
+    _check_named_scenario("implications")(b, loaded, problems)
+    record, ind = loaded.get("governance"), loaded.get("indicators")
+    if record is None or ind is None:
+        return
+    known = set(record["id"]) | set(ind["id"])
+    for key, load in (("options", load_options), ("signposts", load_signposts)):
+        try:
+            load(b.data_path(key), known)
+        except InputError as exc:
+            problems.extend(exc)
+
+
+def _governance_references(b: Briefing) -> list[Reference]:
+    """The sources of the governance record and of the indicators signposts cite."""
+    from riskbrief.references import from_indicators, from_table
+
+    return from_table(b.data_path("governance")) + from_indicators(b.data_path("indicators"))
 
 
 def _scenario_parameters(b: Briefing) -> dict[str, Any]:
     s = b.params.scenarios
     return {
+        "role": b.params.role,
         "scenarios_shown": list(s.shown),
         "focus": s.focus,
         "horizon_years": s.horizon_years,
@@ -220,9 +281,16 @@ REGISTRY: dict[str, Section] = {
                     "urgency_path",
                     "riskbrief.register:load_urgency",
                 ),
+                DataFile(
+                    "scenarios",
+                    "data/scenarios.yaml",
+                    "scenarios_path",
+                    "riskbrief.scenarios:load_scenarios",
+                ),
             ),
             settings=("risk", RiskSettings),
             parameters=_risk_parameters,
+            check=_check_named_scenario("risk"),
             references=("mit-risk-repository", "risk-register"),
             comparables=(
                 Comparable("Risk bands", "risks.*", "{key} {title}", "text", field="band"),
@@ -294,13 +362,64 @@ REGISTRY: dict[str, Section] = {
             ),
             check=_check_scenarios,
         ),
+        Section(
+            "implications",
+            "what the analysis means for the audience: options and signposts",
+            data=(
+                DataFile(
+                    "options", "data/options.yaml", "options_path", "riskbrief.options:load_options"
+                ),
+                DataFile(
+                    "signposts",
+                    "data/signposts.yaml",
+                    "signposts_path",
+                    "riskbrief.options:load_signposts",
+                ),
+                DataFile(
+                    "governance",
+                    "data/governance.csv",
+                    "governance_path",
+                    "riskbrief.options:load_governance",
+                ),
+                DataFile(
+                    "indicators",
+                    "data/indicators.csv",
+                    "indicators_path",
+                    "riskbrief.indicators:load_indicators",
+                ),
+                DataFile(
+                    "scenarios",
+                    "data/scenarios.yaml",
+                    "scenarios_path",
+                    "riskbrief.scenarios:load_scenarios",
+                ),
+            ),
+            settings=("implications", ImplicationsSettings),
+            parameters=_implications_parameters,
+            references=("options-file", "model-racing"),
+            data_references=_governance_references,
+            comparables=(
+                Comparable(
+                    "Options",
+                    "headline.options.*.disaster_after",
+                    "{title}: modelled P(unsafe first AI) with the option",
+                    _PCT,
+                    min_change=0.01,
+                ),
+            ),
+            check=_check_implications,
+        ),
     )
 }
 
 
 def _schema() -> type[params_mod.CommonParams]:
     settings = {s.settings[0]: s.settings[1] for s in REGISTRY.values() if s.settings}
-    data = {d.key: d.default for s in REGISTRY.values() for d in s.data}
+    data: dict[str, str] = {}
+    for s in REGISTRY.values():
+        for d in s.data:
+            if data.setdefault(d.key, d.default) != d.default:
+                raise ValueError(f"data key {d.key!r} has two defaults in the section registry")
     return params_mod.schema(settings, data, name="BriefingParams")
 
 
@@ -348,8 +467,8 @@ def references(briefing: Briefing) -> list[Reference]:
     from riskbrief import references as refs
 
     secs = of(briefing)
-    extra = [r for s in secs for r in s.data_references(briefing)]
-    return refs.listed([k for s in secs for k in s.references], extra)
+    extra = {r.key: r for s in secs for r in s.data_references(briefing)}
+    return refs.listed([k for s in secs for k in s.references], list(extra.values()))
 
 
 # --- loading and checking a briefing -----------------------------------------------------------
