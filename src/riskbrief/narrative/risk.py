@@ -192,7 +192,7 @@ def key_judgments(
                 "probability": round(p, 4),
                 "phrase": None,
                 "of": "the share of draws from the analysts' score ranges, not an event",
-                "assumptions": RESTS_ON,
+                "assumptions": RESTS_ON if scenario is None else [*RESTS_ON, "A14"],
                 "evidence": "analyst judgement",
                 "category": r["category"],
             }
