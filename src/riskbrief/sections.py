@@ -167,6 +167,37 @@ def _check_scenarios(b: Briefing, loaded: Mapping[str, Any], problems: Problems)
             )
 
 
+# The tables `riskbrief import` writes into data/evidence/ (each with its provenance sidecar),
+# the analyst's mapping of the article's categories onto them, and the article's urgency: the
+# evidence section reads all of them; the risk summary reads two for the register's evidence.
+def _evidence_table(key: str, file: str, loader: str) -> DataFile:
+    return DataFile(key, f"data/evidence/{file}", f"{key}_path", f"riskbrief.datasets:{loader}")
+
+
+MIT_RISK = _evidence_table("mit_risk", "mit-risk.csv", "load_mit_risk")
+AIID = _evidence_table("aiid", "aiid.csv", "load_aiid")
+AIID_SUBDOMAINS = _evidence_table("aiid_subdomains", "aiid-subdomains.csv", "load_aiid_subdomains")
+EPOCH_MODELS = _evidence_table("epoch_models", "epoch-models.csv", "load_epoch_models")
+EPOCH_CLUSTERS = _evidence_table("epoch_clusters", "epoch-clusters.csv", "load_epoch_clusters")
+CATEGORY_MAPPING = _evidence_table(
+    "category_mapping", "category_mapping.yaml", "load_category_mapping"
+)
+URGENCY = DataFile(
+    "urgency", "data/article_urgency.csv", "urgency_path", "riskbrief.register:load_urgency"
+)
+
+
+def _dataset_references(*files: DataFile) -> Callable[[Briefing], list[Reference]]:
+    """References to the public datasets the tables come from, made from their sidecars."""
+
+    def refs(b: Briefing) -> list[Reference]:
+        from riskbrief.datasets import dataset_references
+
+        return dataset_references({d.key: b.data_path(d.key) for d in files})
+
+    return refs
+
+
 def _indicator_references(b: Briefing) -> list[Reference]:
     from riskbrief.references import from_indicators
 
@@ -187,6 +218,64 @@ _RISK_NUMBERS = (
     ("top_risk_p_critical", "most serious risk's P(Critical)"),
 )
 
+_EVIDENCE = "Evidence from public datasets"
+_EVIDENCE_COMPARABLES = (
+    Comparable(_EVIDENCE, "headline.last_complete_year", "newest complete year of incidents"),
+    Comparable(
+        _EVIDENCE,
+        "headline.incidents_last_complete_year",
+        "AI incidents recorded in the newest complete year",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: incidents in the trend window",
+        field="incidents_window",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: entries in the MIT repository",
+        field="repository_entries",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: observation against urgency",
+        "text",
+        field="reading",
+    ),
+    Comparable(
+        _EVIDENCE, "headline.models_us_last_complete", "US notable models, newest complete year"
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.models_china_last_complete",
+        "Chinese notable models, newest complete year",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.compute_record_ratio",
+        "largest known US training run ÷ largest known Chinese one",
+        "ratio",
+        min_change=0.05,
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.capacity_share_us",
+        "US share of existing AI supercomputer capacity",
+        _PCT,
+        min_change=0.005,
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.capacity_share_china",
+        "Chinese share of existing AI supercomputer capacity",
+        _PCT,
+        min_change=0.005,
+    ),
+)
+
 REGISTRY: dict[str, Section] = {
     s.name: s
     for s in (
@@ -205,6 +294,24 @@ REGISTRY: dict[str, Section] = {
             comparables=(Comparable("Context figures", "headline.*", "{name}"),),
         ),
         Section(
+            "evidence",
+            "what the public datasets show: incidents, the article's categories, models, compute",
+            data=(
+                MIT_RISK,
+                AIID,
+                AIID_SUBDOMAINS,
+                EPOCH_MODELS,
+                EPOCH_CLUSTERS,
+                CATEGORY_MAPPING,
+                URGENCY,
+            ),
+            references=("mit-risk-repository",),
+            data_references=_dataset_references(
+                AIID, AIID_SUBDOMAINS, EPOCH_MODELS, EPOCH_CLUSTERS
+            ),
+            comparables=_EVIDENCE_COMPARABLES,
+        ),
+        Section(
             "risk_summary",
             "the scored risk register",
             data=(
@@ -214,16 +321,14 @@ REGISTRY: dict[str, Section] = {
                     "risk_register_path",
                     "riskbrief.register:load_register",
                 ),
-                DataFile(
-                    "urgency",
-                    "data/article_urgency.csv",
-                    "urgency_path",
-                    "riskbrief.register:load_urgency",
-                ),
+                URGENCY,
+                MIT_RISK,
+                AIID_SUBDOMAINS,
             ),
             settings=("risk", RiskSettings),
             parameters=_risk_parameters,
             references=("mit-risk-repository", "risk-register"),
+            data_references=_dataset_references(AIID_SUBDOMAINS),
             comparables=(
                 Comparable("Risk bands", "risks.*", "{key} {title}", "text", field="band"),
                 *(
@@ -348,8 +453,12 @@ def references(briefing: Briefing) -> list[Reference]:
     from riskbrief import references as refs
 
     secs = of(briefing)
-    extra = [r for s in secs for r in s.data_references(briefing)]
-    return refs.listed([k for s in secs for k in s.references], extra)
+    # two sections reading one dataset make the same reference: it is listed once
+    extra: dict[str, Reference] = {}
+    for s in secs:
+        for r in s.data_references(briefing):
+            extra.setdefault(r.key, r)
+    return refs.listed([k for s in secs for k in s.references], list(extra.values()))
 
 
 # --- loading and checking a briefing -----------------------------------------------------------
