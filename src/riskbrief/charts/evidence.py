@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.ticker import LogLocator
 
 from riskbrief.charts import (
     ACTOR_COLOURS,
@@ -75,7 +76,16 @@ def _bar(ax, x, height, colour, partial: bool, **kw) -> None:
 
 
 def _title(fig, text: str) -> None:
-    fig.suptitle(text, x=0.01, ha="left", fontsize=10, fontweight="bold", color=TEXT_COLOUR)
+    fig.suptitle(
+        text,
+        x=0.01,
+        y=1.0,
+        ha="left",
+        va="bottom",
+        fontsize=10,
+        fontweight="bold",
+        color=TEXT_COLOUR,
+    )
 
 
 def _tidy(ax) -> None:
@@ -96,10 +106,10 @@ def incidents_chart(
     rows = -(-len(panels) // cols)
     fig, axes = new_figure(
         6.7,
-        1.5 + 1.3 * rows,
+        1.2 + 1.15 * rows,
         nrows=rows + 1,
         ncols=cols,
-        gridspec_kw={"height_ratios": [1.3] + [1] * rows, "hspace": 0.95, "wspace": 0.1},
+        gridspec_kw={"height_ratios": [1.3] + [1] * rows, "hspace": 1.1, "wspace": 0.1},
     )
     grid = axes[0, 0].get_gridspec()
     for ax in axes[0]:
@@ -160,7 +170,7 @@ def incidents_chart(
                 label=partial_label(partial_year, through),
             )
         )
-    top.legend(handles=handles, loc="upper left", fontsize=7)
+    top.legend(handles=handles, loc="upper left", fontsize=7, ncols=len(handles))
     _title(fig, title)
     return fig
 
@@ -252,6 +262,7 @@ def compute_chart(
             color=TEXT_COLOUR,
         )
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=100))  # a gridline every hundredfold
     ax.set_ylabel("Largest known training compute (FLOP)")
     handles, labels = ax.get_legend_handles_labels()
     if partial_year:
