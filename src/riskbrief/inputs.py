@@ -2,9 +2,10 @@
 dependencies (``riskbrief deps``), the snapshot a version keeps, and ``verify``.
 
 Inputs: the params file, the notebooks and data files of its sections (from their specs in
-:mod:`riskbrief.sections`), the assumptions log and the glossary, the package source (code, templates,
-styles), and the lock file of exact dependency versions. The fingerprint is the sha256 of
-their sorted (name, sha256) pairs and the renderer.
+:mod:`riskbrief.sections`; an imported table with its provenance sidecar), the assumptions log
+and the glossary, the package source (code, templates, styles), and the lock file of exact
+dependency versions. The fingerprint is the sha256 of their sorted (name, sha256) pairs and the
+renderer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from riskbrief import sections
 from riskbrief.params import Briefing
 from riskbrief.paths import PACKAGE_DIR, Project
 
+#: The provenance file ``riskbrief import`` writes beside a table (``<table>.csv.source.json``;
+#: ``riskbrief.importers.output.SIDECAR_SUFFIX``).
+SIDECAR_SUFFIX = ".source.json"
 _SOURCE_SUFFIXES = {".py", ".j2", ".css", ".json", ".md", ".yaml", ".csv", ".ttf", ".otf", ".woff2"}
 
 
@@ -67,6 +71,9 @@ def briefing_inputs(briefing: Briefing) -> list[Input]:
         add(s.notebook(project), "notebook")
     for path in sections.data_files(briefing).values():
         add(path, "data")
+        # a table `riskbrief import` wrote comes with its provenance sidecar, which the
+        # section reads too (release, licence): it is an input with it
+        add(path.with_name(path.name + SIDECAR_SUFFIX), "data")
     add(project.assumptions_file, "docs")
     add(project.glossary_file, "docs")
     add(project.source_article_file, "data")

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from riskbrief.errors import InputError
 from riskbrief.models import MODELS
 from riskbrief.narrative import ICD203_SOURCE
+
+if TYPE_CHECKING:
+    from riskbrief.datasets import Source
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,12 @@ REGISTRY: dict[str, Reference] = {
         *(Reference(m.reference_key, m.citation) for m in MODELS.values()),
         Reference(
             "mit-risk-repository",
-            "Slattery, P. et al. (2024). The AI Risk Repository: a comprehensive meta-review, "
-            "database, and taxonomy of risks from artificial intelligence. arXiv:2408.12622 "
-            "(CC BY 4.0); database version 3, 26 March 2025.",
+            # as the workbook asks to be cited (its "Cite as" line), with the release it states
+            "Slattery, P., Saeri, A. K., Grundy, E. A. C., Graham, J., Noetel, M., Uuk, R., Dao, "
+            "J., Pour, S., Casper, S., & Thompson, N. (2024). A systematic evidence review and "
+            "common frame of reference for the risks from artificial intelligence. "
+            "https://doi.org/10.48550/arXiv.2408.12622. The AI Risk Repository, MIT FutureTech: "
+            "AI Risk Database v3, updated 26 March 2025. Licence: CC BY 4.0.",
             "https://airisk.mit.edu/",
         ),
         Reference(
@@ -108,6 +115,37 @@ def from_indicators(path: Path) -> list[Reference]:
             if source and source not in seen:
                 seen[source] = (row.get("url") or "").strip() or None
     return [Reference(source_key(s), s, url) for s, url in sorted(seen.items())]
+
+
+def _long_date(d) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def from_source(key: str, source: Source) -> Reference:
+    """A reference to a public dataset from the provenance sidecar of a table derived from it
+    (``riskbrief.datasets.Source``): the attribution the publisher asks for, the copy used (its
+    release, or the date of its newest record when the files state no release) and the licence
+    the derived tables carry. Every table of one copy of a dataset gives the same reference."""
+    # the sidecar's attribution may end with a sentence about its own table; the reference is
+    # to the dataset
+    attribution = re.sub(r"\s*This table is derived from it.*$", "", source.attribution.strip())
+    files = ", ".join(source.files) or "the publisher's files"
+    if source.release:
+        copy = f"Copy used: {files}, release of {_long_date(source.release)}."
+    elif source.data_through:
+        copy = (
+            f"Copy used: {files}, with records to {_long_date(source.data_through)} (no "
+            "release date stated in the files)."
+        )
+    else:
+        copy = f"Copy used: {files} (no release date stated in the files)."
+    if "BY-SA" in source.licence.upper():
+        terms = f" The tables derived from it are shared under the same licence ({source.licence})."
+    elif source.licence not in attribution:
+        terms = f" Licence: {source.licence}."
+    else:
+        terms = ""
+    return Reference(key, f"{attribution} {copy}{terms}", source.url)
 
 
 def listed(keys: Iterable[str], extra: Iterable[Reference] = ()) -> list[Reference]:

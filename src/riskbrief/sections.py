@@ -21,134 +21,21 @@ A notebook with no spec is still a valid section: it receives the common paramet
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
-
 from riskbrief import params as params_mod
 from riskbrief.errors import InputError, Problems, did_you_mean
-from riskbrief.params import Briefing, Name, Strict
+from riskbrief.params import Briefing
 from riskbrief.paths import Project
 from riskbrief.references import Reference
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """A data file a section reads."""
-
-    key: str  #: its key under ``data:`` in a params file
-    default: str  #: default path, relative to the project root
-    parameter: str  #: the notebook parameter that receives its path
-    loader: str  #: "module:function" that reads and validates it (raises InputError)
-
-    def load(self, path: Path) -> Any:
-        module, func = self.loader.split(":")
-        return getattr(importlib.import_module(module), func)(path)
-
-
-@dataclass(frozen=True)
-class Comparable:
-    """Something in a section's results JSON the change log compares between editions.
-
-    ``path`` is dotted; ``*`` matches every key at that level (``headline.scenarios.*.
-    disaster_median``). ``label`` is formatted with the matched entry's fields and ``{key}``
-    (the matched key; ``{name}``: the last path part, humanised). ``format``: ``pct``,
-    ``ratio``, ``number`` or ``text``. A move smaller than ``min_change`` is not a change.
-    With ``field``, ``path`` names a mapping of records and ``field`` the value compared; new
-    and retired records are reported too.
-    """
-
-    group: str
-    path: str
-    label: str
-    format: str = "number"
-    min_change: float = 0.0
-    field: str | None = None
-
-
-def _no_parameters(_: Briefing) -> dict[str, Any]:
-    return {}
-
-
-def _no_references(_: Briefing) -> list[Reference]:
-    return []
-
-
-@dataclass(frozen=True)
-class Section:
-    name: str
-    description: str = ""
-    data: tuple[DataFile, ...] = ()
-    #: (key in the params file, settings model)
-    settings: tuple[str, type[BaseModel]] | None = None
-    #: section-specific notebook parameters from the validated settings (data paths are added)
-    parameters: Callable[[Briefing], dict[str, Any]] = _no_parameters
-    #: keys of ``riskbrief.references.REGISTRY`` its figures and tables may cite
-    references: tuple[str, ...] = ()
-    #: references made from its data files (say, the sources an indicators file names)
-    data_references: Callable[[Briefing], list[Reference]] = _no_references
-    comparables: tuple[Comparable, ...] = ()
-    #: checks across settings and loaded data: (briefing, {data key: loaded}, problems)
-    check: Callable[[Briefing, Mapping[str, Any], Problems], None] | None = None
-
-    @property
-    def anchor(self) -> str:
-        return self.name.replace("_", "-")
-
-    def notebook(self, project: Project) -> Path:
-        return project.notebook(self.name)
-
+from riskbrief.settings import ImplicationsSettings, RiskSettings, ScenarioSettings
+from riskbrief.spec import Comparable, DataFile, Section
 
 # --- the sections ------------------------------------------------------------------------------
-
-
-class RiskSettings(Strict):
-    """Settings of the risk-summary section."""
-
-    draws: int = Field(40_000, ge=100, le=1_000_000, description="Monte Carlo draws per risk")
-    top_n: int = Field(10, ge=1, le=100, description="rows in the ranked table of top risks")
-    scenario: Name | None = Field(
-        None,
-        description="score the register under this scenario's risk_shifts (data/scenarios.yaml);"
-        " none: the register as it stands",
-    )
-
-
-class ImplicationsSettings(Strict):
-    """Settings of the implications section (options and signposts)."""
-
-    scenario: Name = Field("arms-race", description="the scenario options are evaluated in")
-    draws: int = Field(
-        50_000, ge=1_000, le=2_000_000, description="Monte Carlo draws per option's effect"
-    )
-
-
-class ScenarioSettings(Strict):
-    """Settings of the scenarios section."""
-
-    shown: list[Name] = Field(
-        default_factory=lambda: ["arms-race", "managed-competition", "safety-race"],
-        min_length=1,
-        description="scenarios of data/scenarios.yaml to show, in this order",
-    )
-    focus: Name = Field("arms-race", description="the scenario the tornado chart is centred on")
-    horizon_years: int = Field(30, ge=1, le=200, description="years of Richardson trajectories")
-    draws: int = Field(
-        200_000, ge=1_000, le=5_000_000, description="Monte Carlo draws per scenario"
-    )
-
-    @model_validator(mode="after")
-    def _focus_shown(self) -> ScenarioSettings:
-        if len(set(self.shown)) != len(self.shown):
-            raise ValueError("'shown' lists a scenario twice")
-        if self.focus not in self.shown:
-            raise ValueError(f"focus '{self.focus}' is not among the scenarios shown {self.shown}")
-        return self
 
 
 def _risk_parameters(b: Briefing) -> dict[str, Any]:
@@ -228,6 +115,40 @@ def _check_scenarios(b: Briefing, loaded: Mapping[str, Any], problems: Problems)
             )
 
 
+# The tables `riskbrief import` writes into data/evidence/ (each with its provenance sidecar),
+# the analyst's mapping of the article's categories onto them, and the article's urgency: the
+# evidence section reads all of them; the risk summary reads two for the register's evidence.
+def _evidence_table(key: str, file: str, loader: str) -> DataFile:
+    return DataFile(key, f"data/evidence/{file}", f"{key}_path", f"riskbrief.datasets:{loader}")
+
+
+MIT_RISK = _evidence_table("mit_risk", "mit-risk.csv", "load_mit_risk")
+AIID = _evidence_table("aiid", "aiid.csv", "load_aiid")
+AIID_SUBDOMAINS = _evidence_table("aiid_subdomains", "aiid-subdomains.csv", "load_aiid_subdomains")
+EPOCH_MODELS = _evidence_table("epoch_models", "epoch-models.csv", "load_epoch_models")
+EPOCH_CLUSTERS = _evidence_table("epoch_clusters", "epoch-clusters.csv", "load_epoch_clusters")
+CATEGORY_MAPPING = _evidence_table(
+    "category_mapping", "category_mapping.yaml", "load_category_mapping"
+)
+URGENCY = DataFile(
+    "urgency", "data/article_urgency.csv", "urgency_path", "riskbrief.register:load_urgency"
+)
+SCENARIOS_FILE = DataFile(
+    "scenarios", "data/scenarios.yaml", "scenarios_path", "riskbrief.scenarios:load_scenarios"
+)
+
+
+def _dataset_references(*files: DataFile) -> Callable[[Briefing], list[Reference]]:
+    """References to the public datasets the tables come from, made from their sidecars."""
+
+    def refs(b: Briefing) -> list[Reference]:
+        from riskbrief.datasets import dataset_references
+
+        return dataset_references({d.key: b.data_path(d.key) for d in files})
+
+    return refs
+
+
 def _indicator_references(b: Briefing) -> list[Reference]:
     from riskbrief.references import from_indicators
 
@@ -248,6 +169,64 @@ _RISK_NUMBERS = (
     ("top_risk_p_critical", "most serious risk's P(Critical)"),
 )
 
+_EVIDENCE = "Evidence from public datasets"
+_EVIDENCE_COMPARABLES = (
+    Comparable(_EVIDENCE, "headline.last_complete_year", "newest complete year of incidents"),
+    Comparable(
+        _EVIDENCE,
+        "headline.incidents_last_complete_year",
+        "AI incidents recorded in the newest complete year",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: incidents in the trend window",
+        field="incidents_window",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: entries in the MIT repository",
+        field="repository_entries",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: observation against urgency",
+        "text",
+        field="reading",
+    ),
+    Comparable(
+        _EVIDENCE, "headline.models_us_last_complete", "US notable models, newest complete year"
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.models_china_last_complete",
+        "Chinese notable models, newest complete year",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.compute_record_ratio",
+        "largest known US training run ÷ largest known Chinese one",
+        "ratio",
+        min_change=0.05,
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.capacity_share_us",
+        "US share of existing AI supercomputer capacity",
+        _PCT,
+        min_change=0.005,
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.capacity_share_china",
+        "Chinese share of existing AI supercomputer capacity",
+        _PCT,
+        min_change=0.005,
+    ),
+)
+
 REGISTRY: dict[str, Section] = {
     s.name: s
     for s in (
@@ -266,6 +245,24 @@ REGISTRY: dict[str, Section] = {
             comparables=(Comparable("Context figures", "headline.*", "{name}"),),
         ),
         Section(
+            "evidence",
+            "what the public datasets show: incidents, the article's categories, models, compute",
+            data=(
+                MIT_RISK,
+                AIID,
+                AIID_SUBDOMAINS,
+                EPOCH_MODELS,
+                EPOCH_CLUSTERS,
+                CATEGORY_MAPPING,
+                URGENCY,
+            ),
+            references=("mit-risk-repository",),
+            data_references=_dataset_references(
+                AIID, AIID_SUBDOMAINS, EPOCH_MODELS, EPOCH_CLUSTERS
+            ),
+            comparables=_EVIDENCE_COMPARABLES,
+        ),
+        Section(
             "risk_summary",
             "the scored risk register",
             data=(
@@ -275,23 +272,16 @@ REGISTRY: dict[str, Section] = {
                     "risk_register_path",
                     "riskbrief.register:load_register",
                 ),
-                DataFile(
-                    "urgency",
-                    "data/article_urgency.csv",
-                    "urgency_path",
-                    "riskbrief.register:load_urgency",
-                ),
-                DataFile(
-                    "scenarios",
-                    "data/scenarios.yaml",
-                    "scenarios_path",
-                    "riskbrief.scenarios:load_scenarios",
-                ),
+                URGENCY,
+                MIT_RISK,
+                AIID_SUBDOMAINS,
+                SCENARIOS_FILE,
             ),
             settings=("risk", RiskSettings),
             parameters=_risk_parameters,
             check=_check_named_scenario("risk"),
             references=("mit-risk-repository", "risk-register"),
+            data_references=_dataset_references(AIID_SUBDOMAINS),
             comparables=(
                 Comparable("Risk bands", "risks.*", "{key} {title}", "text", field="band"),
                 *(
@@ -467,7 +457,11 @@ def references(briefing: Briefing) -> list[Reference]:
     from riskbrief import references as refs
 
     secs = of(briefing)
-    extra = {r.key: r for s in secs for r in s.data_references(briefing)}
+    # two sections reading one dataset make the same reference: it is listed once
+    extra: dict[str, Reference] = {}
+    for s in secs:
+        for r in s.data_references(briefing):
+            extra.setdefault(r.key, r)
     return refs.listed([k for s in secs for k in s.references], list(extra.values()))
 
 

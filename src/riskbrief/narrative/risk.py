@@ -203,10 +203,18 @@ def key_judgments(
 # --- tables and results ----------------------------------------------------------------------
 
 
-def top_risks_table(summary: pd.DataFrame, top_n: int) -> pd.DataFrame:
-    """The ``top_n`` most serious risks, formatted for readers."""
+#: The top-risks table's evidence column: repository entries and incidents in the sub-domain.
+EVIDENCE_COLUMN = "Evidence: entries · incidents"
+
+
+def top_risks_table(
+    summary: pd.DataFrame, top_n: int, evidence: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The ``top_n`` most serious risks, formatted for readers. With ``evidence`` (by risk id:
+    ``repository_entries`` and ``incidents`` in the risk's MIT sub-domain, from
+    ``riskbrief.evidence.register_evidence``) the table gains an evidence column."""
     top = summary.head(top_n)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "#": top["rank"].astype(str),
             "Risk": top["title"] + " (" + top["id"] + ")",
@@ -227,6 +235,13 @@ def top_risks_table(summary: pd.DataFrame, top_n: int) -> pd.DataFrame:
             "Trend": top["trend"],
         }
     )
+    if evidence is not None:
+        rows = evidence.reindex(top["id"])
+        table[EVIDENCE_COLUMN] = [
+            "—" if pd.isna(e) else f"{int(e):,} · {int(i):,}"
+            for e, i in zip(rows["repository_entries"], rows["incidents"], strict=True)
+        ]
+    return table
 
 
 def rollup_table(rollup: pd.DataFrame) -> pd.DataFrame:
