@@ -292,8 +292,11 @@ def assemble(
     references: list[Reference] | None = None,
     assumption_rows: list[dict[str, str]] | None = None,
 ) -> NotebookNode:
-    """Build the briefing notebook from executed sections (in the order given)."""
+    """Build the briefing notebook from executed sections (in the order given). Of the
+    assumptions log, only the rows that concern these sections are printed."""
     order = list(executed)
+    if assumption_rows:
+        assumption_rows = assumptions.used_rows(assumption_rows, order)
     headings = Headings()
     headings.used.update(
         {"key-judgments", "what-changed", "methods", "provenance", "contents", "main", "cover"}

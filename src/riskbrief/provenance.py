@@ -48,7 +48,8 @@ class Manifest:
     supersedes: int | None
     built_at: str
     fingerprint: str
-    #: every input: {"path", "kind", "sha256"}
+    #: every input: {"path", "kind", "sha256"} and, where the briefing uses less than the
+    #: bytes (params, notebooks, the scenarios file, the assumptions log), "used_sha256"
     inputs: list[dict[str, str]]
     #: {"commit", "dirty"}
     git: dict[str, Any]
@@ -87,7 +88,13 @@ class Manifest:
         return next((o["path"] for o in self.outputs if o["path"].endswith(suffix)), None)
 
     def input_hashes(self) -> dict[str, str]:
+        """Every input's sha256 (its exact bytes, as the snapshot keeps it)."""
         return {i["path"]: i["sha256"] for i in self.inputs}
+
+    def used_hashes(self) -> dict[str, str]:
+        """Every input's used digest: what the briefing uses of it (``used_sha256``), else its
+        sha256. The fingerprint and "what changed" compare these."""
+        return {i["path"]: i.get("used_sha256") or i["sha256"] for i in self.inputs}
 
     def project_inputs(self) -> list[dict[str, str]]:
         """Inputs other than the package's own source files."""

@@ -276,6 +276,24 @@ def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Scenario]:
     return parse_scenarios(decode(read_bytes(path), path), path)
 
 
+def used_scenarios(path: str | os.PathLike[str], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What a briefing uses of a scenarios file: the entries of the scenarios it shows, as
+    written (comments, layout and the other scenarios left out). The fingerprint hashes this,
+    and the change log compares it row by row."""
+    doc = parse_yaml(decode(read_bytes(path), path), path)
+    shown = list((parameters.get("scenarios") or {}).get("shown") or [])
+    items = doc.get("scenarios") if isinstance(doc, Mapping) else None
+    entries = {
+        str(e["id"]): e
+        for e in (items if isinstance(items, list) else [])
+        if isinstance(e, Mapping) and e.get("id") in shown
+    }
+    settings = (
+        {str(k): v for k, v in doc.items() if k != "scenarios"} if isinstance(doc, Mapping) else {}
+    )
+    return {**settings, "scenarios": {sid: entries[sid] for sid in shown if sid in entries}}
+
+
 def select(
     scenarios: Mapping[str, Scenario],
     shown: Sequence[str],

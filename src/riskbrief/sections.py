@@ -45,10 +45,24 @@ class DataFile:
     default: str  #: default path, relative to the project root
     parameter: str  #: the notebook parameter that receives its path
     loader: str  #: "module:function" that reads and validates it (raises InputError)
+    #: "module:function" (path, validated parameters as JSON) -> the part of the file a
+    #: briefing uses, as JSON-able content; None: the whole file. The fingerprint hashes it,
+    #: and the change log compares rows of it, so an edit to a part no section reads (another
+    #: briefing's scenario, a comment) publishes nothing.
+    used: str | None = None
 
     def load(self, path: Path) -> Any:
-        module, func = self.loader.split(":")
-        return getattr(importlib.import_module(module), func)(path)
+        return _function(self.loader)(path)
+
+    def used_content(self, path: Path, parameters: Mapping[str, Any]) -> Any:
+        if self.used is None:
+            return None
+        return _function(self.used)(path, parameters)
+
+
+def _function(spec: str) -> Callable[..., Any]:
+    module, func = spec.split(":")
+    return getattr(importlib.import_module(module), func)
 
 
 @dataclass(frozen=True)
@@ -246,6 +260,7 @@ REGISTRY: dict[str, Section] = {
                     "data/scenarios.yaml",
                     "scenarios_path",
                     "riskbrief.scenarios:load_scenarios",
+                    used="riskbrief.scenarios:used_scenarios",
                 ),
             ),
             settings=("scenarios", ScenarioSettings),
@@ -336,6 +351,11 @@ def get(name: str) -> Section:
 
 def of(briefing: Briefing) -> list[Section]:
     return [get(s) for s in briefing.params.sections]
+
+
+def data_specs(briefing: Briefing) -> list[DataFile]:
+    """The data files the briefing's sections read (each once, in order)."""
+    return list(dict.fromkeys(d for s in of(briefing) for d in s.data))
 
 
 def data_files(briefing: Briefing) -> dict[str, Path]:
