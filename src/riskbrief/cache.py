@@ -5,7 +5,11 @@ A section's key is the sha256 of:
 
 - the parameters papermill injects, as the executed notebook records them (the briefing's
   name, date, seed, the section's settings, its data paths relative to the project root);
-- the notebook's bytes;
+- the notebook: its bytes, or — when every cell has its own id, as in a committed notebook —
+  its code cells, cell ids and metadata with the text of its Markdown cells left out. An edit
+  to a Markdown cell then runs nothing: the stored run is reused with the current Markdown put
+  in place (:func:`fetch`), which is what running it again would write, since papermill
+  copies Markdown cells through unchanged;
 - the sha256 of every data file the section reads (its spec's ``DataFile`` entries);
 - the riskbrief package's source files, the Python version and every installed package's
   version (the kernel runs this interpreter and imports them);
@@ -72,6 +76,34 @@ def digest(payload: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _markdown_by_id(nb: dict[str, Any]) -> dict[str, Any] | None:
+    """Markdown cells by id, or None when some cell has no id or shares one."""
+    ids = [c.get("id") for c in nb.get("cells", [])]
+    if not ids or None in ids or len(set(ids)) != len(ids):
+        return None
+    return {c["id"]: c for c in nb["cells"] if c.get("cell_type") == "markdown"}
+
+
+def notebook_key(path: Path) -> str:
+    """The notebook's part of a key: everything but the text of Markdown cells and the
+    outputs a run replaces, when every cell has its own id; otherwise its bytes."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if _markdown_by_id(nb) is None:
+            raise ValueError("cells without unique ids")
+        for c in nb["cells"]:
+            if c.get("cell_type") == "markdown":
+                c["source"], c["attachments"] = "", None
+            elif c.get("cell_type") == "code" and "skip-execution" not in (
+                c.get("metadata", {}).get("tags") or []
+            ):
+                # every run replaces these (a notebook saved from JupyterLab still matches)
+                c["outputs"], c["execution_count"] = [], None
+        return "code:" + digest(nb)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return "bytes:" + _sha256_file(path)
+
+
 def key_inputs(step: Step, environment: str | None = None) -> dict[str, Any]:
     """What a section's key is computed from (written to the entry's ``key.json``)."""
     data = {}
@@ -82,7 +114,7 @@ def key_inputs(step: Step, environment: str | None = None) -> dict[str, Any]:
         "format": FORMAT,
         "section": step.section.name,
         "parameters": step.recorded,
-        "notebook": _sha256_file(step.notebook),
+        "notebook": notebook_key(step.notebook),
         "data": data,
         "environment": environment or environment_digest(),
     }
@@ -99,7 +131,8 @@ def entry_dir(cache_dir: Path, step: Step, k: str) -> Path:
 
 def fetch(cache_dir: Path, step: Step, k: str, out_dir: Path) -> Path | None:
     """Copy a stored run into ``out_dir`` (as the section's executed notebook and results
-    JSON) and return the notebook's path; None when there is no complete entry."""
+    JSON), with the notebook's current Markdown in place, and return the notebook's path;
+    None when there is no complete entry."""
     entry = entry_dir(cache_dir, step, k)
     nb, results = entry / NOTEBOOK, entry / RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +143,33 @@ def fetch(cache_dir: Path, step: Step, k: str, out_dir: Path) -> Path | None:
         os.utime(entry)  # recently used: kept by prune
     except FileNotFoundError:  # never stored, or pruned by a build running beside this one
         return None
+    _current_markdown(step.notebook, output)
     return output
+
+
+def _current_markdown(source: Path, executed: Path) -> None:
+    """Put the source notebook's Markdown cells into an executed copy (by cell id)."""
+    import nbformat
+
+    src = _markdown_by_id(json.loads(source.read_text(encoding="utf-8")))
+    if not src:
+        return
+    nb = nbformat.read(executed, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        new = src.get(cell.get("id"))
+        if new is None:
+            continue
+        text = "".join(new["source"]) if isinstance(new["source"], list) else new["source"]
+        if cell.source != text or cell.get("attachments") != new.get("attachments"):
+            cell.source = text
+            if new.get("attachments"):
+                cell["attachments"] = new["attachments"]
+            else:
+                cell.pop("attachments", None)
+            changed = True
+    if changed:
+        nbformat.write(nb, executed)
 
 
 def store(cache_dir: Path, step: Step, k: str, out_dir: Path, inputs: dict[str, Any]) -> None:

@@ -417,7 +417,14 @@ def check(briefing: Briefing) -> dict[str, Any]:
     for d in dict.fromkeys(d for s in secs for d in s.data):
         path = b.data_path(d.key)
         if not path.is_file():
-            problems.add(f"file not found: {path}", field=f"data.{d.key}")
+            near = sorted(p.name for p in path.parent.glob("*") if p.is_file())
+            close = did_you_mean(path.name, near)
+            if close:  # name the file as the params file would: with its folder
+                named = b.project.relative(path.parent / close.split("'")[1])
+                close = f" (did you mean '{named}'?)"
+            problems.add(
+                f"file not found: {b.project.relative(path)}{close}", field=f"data.{d.key}"
+            )
             continue
         try:
             loaded[d.key] = d.load(path)
