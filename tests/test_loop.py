@@ -130,7 +130,7 @@ def test_the_loop(tmp_path: Path) -> None:
     assert tree_digest(root / "reports") == before
 
     # one CSV row: status names it, and the rebuild runs only the section that reads it
-    set_cell(root / "data" / "risk_register.csv", "R03", "impact_mode", "1")
+    set_cell(root / "data" / "risk_register.csv", "R03", "impact_high", "5")
     status = riskbrief(root, "status").stdout
     assert "loop                 stale (v1): data/risk_register.csv changed" in status, status
     assert "scenarios.yaml" not in status and "params" not in status
