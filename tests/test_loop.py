@@ -140,7 +140,6 @@ def test_the_loop(tmp_path: Path) -> None:
     assert "published v2" in out
     changes = json.loads((reports / "v2" / "changes.json").read_text(encoding="utf-8"))
     assert changes["inputs"]["changed"] == ["data/risk_register.csv"]
-    assert tree_digest(reports / "v2") == tree_digest(full_rebuild(root, tmp_path, 2, E2))
 
     # the text of a Markdown cell: nothing runs, and the result is a full rebuild's
     nb_path = root / "notebooks" / "scenarios.ipynb"
@@ -152,6 +151,8 @@ def test_the_loop(tmp_path: Path) -> None:
     out = riskbrief(root, "build", "loop", epoch=E3).stdout
     assert executed(out) == [] and len(reused(out)) == 3, out
     assert "An analyst's added sentence." in (reports / "v3" / "loop-v3.html").read_text()
+    # v3 holds a section run for v1 (context), one run for v2 (risk_summary) and one whose
+    # Markdown was put in place (scenarios): byte for byte what running everything gives
     assert tree_digest(reports / "v3") == tree_digest(full_rebuild(root, tmp_path, 3, E3))
 
     # the stable links follow the newest version, and verify checks them

@@ -10,7 +10,8 @@ A section's key is the sha256 of:
   to a Markdown cell then runs nothing: the stored run is reused with the current Markdown put
   in place (:func:`fetch`), which is what running it again would write, since papermill
   copies Markdown cells through unchanged;
-- the sha256 of every data file the section reads (its spec's ``DataFile`` entries);
+- every data file the section reads (its spec's ``DataFile`` entries): what the briefing uses
+  of it where the spec says (of the scenarios file, the scenarios shown), else its sha256;
 - the riskbrief package's source files, the Python version and every installed package's
   version (the kernel runs this interpreter and imports them);
 - :data:`FORMAT`, bumped whenever what a run writes changes.
@@ -109,7 +110,12 @@ def key_inputs(step: Step, environment: str | None = None) -> dict[str, Any]:
     data = {}
     for d in step.section.data:
         path = Path(str(step.parameters.get(d.parameter, "")))
-        data[d.key] = _sha256_file(path) if path.is_file() else None
+        if not path.is_file():
+            data[d.key] = None
+        elif d.used is not None and step.briefing_parameters:
+            data[d.key] = "used:" + digest(d.used_content(path, step.briefing_parameters))
+        else:
+            data[d.key] = _sha256_file(path)
     return {
         "format": FORMAT,
         "section": step.section.name,

@@ -450,6 +450,8 @@ class Step:
     parameters: dict[str, Any]
     #: the same, as the executed notebook records them (paths relative to the project root)
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: the briefing's validated parameters (JSON), for what its data files' specs say it uses
+    briefing_parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def results_name(self) -> str:
@@ -472,11 +474,12 @@ def parameters(briefing: Briefing, section: Section) -> dict[str, Any]:
 def plan(briefing: Briefing) -> list[Step]:
     """The notebooks to run, in the briefing's order, each with its parameters."""
     steps = []
+    validated = briefing.params.model_dump(mode="json")
     for s in of(briefing):
         p = parameters(briefing, s)
         recorded = {
             k: briefing.project.relative(v) if isinstance(v, str) and Path(v).is_absolute() else v
             for k, v in p.items()
         }
-        steps.append(Step(s, s.notebook(briefing.project), p, recorded))
+        steps.append(Step(s, s.notebook(briefing.project), p, recorded, validated))
     return steps
