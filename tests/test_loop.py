@@ -99,6 +99,11 @@ def test_the_loop(tmp_path: Path) -> None:
     out = riskbrief(root, "build", "loop").stdout
     assert "published v1" in out and len(executed(out)) == 3
     assert "loop                 up to date (v1)" in riskbrief(root, "status").stdout
+    quarto = riskbrief(root, "status", "--renderer", "quarto").stdout
+    assert (
+        "loop                 stale (v1): renderer quarto (v1 was rendered with nbconvert)"
+        in quarto
+    )
 
     # edits that change nothing the briefing uses: comments and key order in the params file,
     # a comment and a scenario it does not show in the scenarios file, and a notebook saved

@@ -127,10 +127,10 @@ def test_make_lab_starts_as_root_without_a_display(project: Path) -> None:
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         try:
-            lab.wait(timeout=30)
+            seen.append(lab.communicate(timeout=30)[0])
         except subprocess.TimeoutExpired:
             os.killpg(lab.pid, signal.SIGKILL)
-            lab.wait()
+            seen.append(lab.communicate()[0])
     text = "".join(seen)
     assert "http://127.0.0.1:" in text, text
     assert "--no-browser" in text  # make echoes the command
