@@ -137,8 +137,8 @@ lint: $(VENV_STAMP) ## ruff (lint and format check) over the package, tests and 
 
 # As root (containers, cloud machines) JupyterLab needs --allow-root; without a display it
 # cannot open a browser: it prints the address to open instead. LAB_ARGS passes anything else.
-LAB_AS_ROOT    = $$([ "$$(id -u)" = 0 ] && echo --allow-root)
-LAB_NO_BROWSER = $$([ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ] || [ "$$(uname)" = Darwin ] || echo --no-browser)
+LAB_AS_ROOT    = $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_NO_BROWSER = $(shell [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ] || [ "$$(uname)" = Darwin ] || echo --no-browser)
 
 lab: $(VENV_STAMP) ## JupyterLab on notebooks/ with the project's Python: make lab [LAB_ARGS="--port=8888"]
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_AS_ROOT) $(LAB_NO_BROWSER) $(LAB_ARGS)
