@@ -111,29 +111,31 @@ def test_fresh_clone_builds_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         html = (clone / "reports" / name / "latest.html").read_text(encoding="utf-8")
         assert "uncommitted changes" not in html and head[:12] in html
 
-    # a notebook run on its own writes its results under build/, and outputs saved into a
-    # notebook are no change for git (the filter strips them)
+    # a notebook run on its own writes its results under build/: the tree stays clean
     import papermill
 
+    from riskbrief.provenance import git_state
+
     monkeypatch.setenv("RISKBRIEF_ROOT", str(clone))  # the kernel's project, as make lab sets it
-    for nb in ("context",):
-        source = clone / "notebooks" / f"{nb}.ipynb"
-        ran = clone / "build" / "standalone" / f"{nb}.ipynb"
-        ran.parent.mkdir(parents=True, exist_ok=True)
-        papermill.execute_notebook(
-            str(source),
-            str(ran),
-            kernel_name="python3",
-            cwd=str(clone / "notebooks"),
-            progress_bar=False,
-        )
-        assert (clone / "build" / "notebooks" / "results" / f"{nb}.json").is_file()
-        executed = {c.id: c for c in nbformat.read(ran, as_version=4).cells}
-        saved = nbformat.read(source, as_version=4)
-        for i, cell in enumerate(saved.cells):
-            if cell.cell_type == "code":
-                cell.outputs = executed[cell.id].outputs
-                cell.execution_count = i
-        nbformat.write(saved, source)
+    source = clone / "notebooks" / "context.ipynb"
+    ran = clone / "build" / "standalone" / "context.ipynb"
+    ran.parent.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(
+        str(source), str(ran), kernel_name="python3", cwd=str(source.parent), progress_bar=False
+    )
+    assert (clone / "build" / "notebooks" / "results" / "context.json").is_file()
     assert not (clone / "notebooks" / "results").exists()
     assert git(clone, "status", "--porcelain") == ""
+
+    # saved with its outputs, the notebook is no change to commit (the filter strips them), and
+    # a build would not call the tree dirty
+    executed = {c.id: c for c in nbformat.read(ran, as_version=4).cells}
+    saved = nbformat.read(source, as_version=4)
+    for i, cell in enumerate(saved.cells):
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = executed[cell.id].outputs, i
+    nbformat.write(saved, source)
+    assert git(clone, "diff", "HEAD", "--stat") == ""
+    assert git_state(clone) == {"commit": head, "dirty": False}
+    source.write_text(source.read_text(encoding="utf-8").replace("Stanford", "Stanford's"))
+    assert git_state(clone)["dirty"] is True

@@ -64,6 +64,7 @@ BAD = {
 
 def test_bad_params_get_the_tools_message_and_the_others_build(project: Path) -> None:
     (project / "data" / "indicators.csv").write_text("x\n", encoding="utf-8")  # a near name
+    write_params(project, "demo", sections="[notes]")  # the one that builds: quick
     for name, (secs, extra, _) in BAD.items():
         write_params(project, name, sections=secs, extra=extra)
     proc = make(project, "briefings")

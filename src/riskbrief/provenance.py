@@ -140,11 +140,16 @@ class Manifest:
 
 
 def git_state(root: Path) -> dict[str, Any]:
-    """The commit of the project tree and whether it has uncommitted changes."""
+    """The commit of the project tree and whether it has uncommitted changes.
 
-    def git(*args: str) -> str | None:
+    Changes are what ``git diff HEAD`` finds: tracked files whose content, as git would commit
+    it (through the nbstripout filter for notebooks), differs from the commit. A notebook
+    saved with its outputs is therefore not a change, although ``git status`` lists it (git
+    flags a file whose size differs from the index without comparing content)."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str] | None:
         try:
-            out = subprocess.run(
+            return subprocess.run(
                 ["git", *args],
                 cwd=root,
                 capture_output=True,
@@ -154,14 +159,15 @@ def git_state(root: Path) -> dict[str, Any]:
             )
         except (OSError, subprocess.TimeoutExpired):
             return None
-        return out.stdout.strip() if out.returncode == 0 else None
 
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {
-        "commit": commit or "unknown (not a git checkout)",
-        "dirty": bool(status) if status is not None else None,
-    }
+    head = git("rev-parse", "HEAD")
+    commit = head.stdout.strip() if head is not None and head.returncode == 0 else None
+    dirty = None
+    if commit:
+        diff = git("diff", "--no-ext-diff", "--no-textconv", "--quiet", "HEAD", "--")
+        if diff is not None and diff.returncode in (0, 1):
+            dirty = diff.returncode == 1
+    return {"commit": commit or "unknown (not a git checkout)", "dirty": dirty}
 
 
 def package_versions() -> dict[str, str]:
