@@ -252,7 +252,7 @@ def test_list_and_show(built: Path) -> None:
     assert proc.returncode == 2 and "no version 9" in proc.stderr
 
 
-@pytest.mark.parametrize("command", ["build", "list", "show", "deps"])
+@pytest.mark.parametrize("command", ["build", "list", "show", "status", "preview", "deps"])
 def test_cli_help(demo_project: Path, command: str) -> None:
     proc = run_cli(demo_project, command, "--help", check=True)
     assert proc.stdout.startswith("usage: riskbrief " + command)
