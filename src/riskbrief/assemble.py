@@ -23,7 +23,7 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from riskbrief import appendix, narrative
+from riskbrief import appendix, assumptions, narrative
 from riskbrief import references as refs
 from riskbrief.narrative import summary
 from riskbrief.references import Reference
@@ -253,8 +253,11 @@ def assemble(
     source: dict[str, Any] | None = None,
     citation: str | None = None,
 ) -> NotebookNode:
-    """Build the briefing notebook from executed sections (in the order given)."""
+    """Build the briefing notebook from executed sections (in the order given). Of the
+    assumptions log, only the rows that concern these sections are printed."""
     order = list(executed)
+    if assumption_rows:
+        assumption_rows = assumptions.used_rows(assumption_rows, order)
     headings = Headings()
     headings.unique("what-changed", claim=True)
     for fixed in ("contents", "main", "cover"):

@@ -1,8 +1,12 @@
 """The modelling assumptions log (``docs/assumptions.md``): each assumption with its quality
-and impact rating. The methods appendix of every briefing prints it."""
+and impact rating. The methods appendix of every briefing prints the rows that concern it:
+a row whose "Used in" names only sections the briefing leaves out (say, "Scenarios" in a
+briefing without the scenarios section) is not printed (:func:`used_rows`)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from riskbrief.errors import InputError
@@ -47,6 +51,35 @@ def load_assumptions(path: Path) -> list[dict[str, str]]:
         seen.add(row["ID"])
         rows.append(row)
     return rows
+
+
+def _places(used_in: str) -> list[str]:
+    return [p.strip().lower() for p in re.split(r"[,;/]| and ", used_in) if p.strip()]
+
+
+def used_rows(
+    rows: list[dict[str, str]], included: Iterable[str], known: Iterable[str] | None = None
+) -> list[dict[str, str]]:
+    """The rows a briefing with sections ``included`` prints: those whose "Used in" names one
+    of its sections (``risk_summary`` is written "Risk summary"), or names no section at all
+    ("Key judgments", anything general). ``known``: every section name (default: the
+    registry's and ``included``)."""
+    if known is None:
+        from riskbrief.sections import REGISTRY
+
+        known = REGISTRY
+
+    def label(name: str) -> str:
+        return name.replace("_", " ").replace("-", " ").lower()
+
+    mine = {label(s) for s in included}
+    sections = {label(s) for s in known} | mine
+    out = []
+    for row in rows:
+        places = _places(row.get("Used in", ""))
+        if not places or any(p in mine or p not in sections for p in places):
+            out.append(row)
+    return out
 
 
 def markdown(rows: list[dict[str, str]]) -> str:

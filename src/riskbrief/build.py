@@ -198,10 +198,11 @@ def _execute(
     executed: dict[str, Path] = {}
     results: dict[str, dict[str, Any]] = {}
     for i, step in enumerate(steps, 1):
-        executed[step.section.name] = execute.run(
+        executed[step.section.name] = execute.run_cached(
             step,
             sec_dir,
             work / "failed",
+            work.parent / "cache",
             cell_timeout=briefing.params.execution.cell_timeout,
             label=f"[{briefing.name}] {i}/{len(steps)} executing {display_path(step.notebook)}",
         )
@@ -220,7 +221,12 @@ def _changes(
     if not prev:
         return None
     this = diff.Edition(
-        manifest.version, manifest.parameters, manifest.input_hashes(), snapshot, results
+        manifest.version,
+        manifest.parameters,
+        manifest.used_hashes(),
+        snapshot,
+        results,
+        manifest.input_hashes(),
     )
     return diff.compare(diff.Edition.from_version_dir(bdir / f"v{prev}"), this)
 

@@ -334,6 +334,43 @@ def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
     return parse_scenarios(decode(read_bytes(path), path), path)
 
 
+def used_scenarios(path: str | os.PathLike[str], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What a briefing uses of a scenarios file: the entries of the scenarios its params name
+    anywhere (those shown, the one the register is scored under, the one options are evaluated
+    in…), as written (comments, layout and the other scenarios left out). The fingerprint
+    hashes this, and the change log compares it row by row."""
+    doc = parse_yaml(decode(read_bytes(path), path), path)
+    items = doc.get("scenarios") if isinstance(doc, Mapping) else None
+    ids = [
+        str(e["id"])
+        for e in (items if isinstance(items, list) else [])
+        if isinstance(e, Mapping) and "id" in e
+    ]
+    named: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and value in ids and value not in named:
+            named.append(value)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk({k: v for k, v in parameters.items() if k != "data"})
+    shown = named
+    entries = {
+        str(e["id"]): e
+        for e in (items if isinstance(items, list) else [])
+        if isinstance(e, Mapping) and e.get("id") in shown
+    }
+    settings = (
+        {str(k): v for k, v in doc.items() if k != "scenarios"} if isinstance(doc, Mapping) else {}
+    )
+    return {**settings, "scenarios": {sid: entries[sid] for sid in shown if sid in entries}}
+
+
 def select(
     scenarios: Mapping[str, Scenario],
     shown: Sequence[str],

@@ -45,23 +45,32 @@ def _risk_parameters(b: Briefing) -> dict[str, Any]:
 
 def _implications_parameters(b: Briefing) -> dict[str, Any]:
     s = b.params.implications
-    return {"role": b.params.role, "scenario": s.scenario, "draws": s.draws}
+    return {
+        "role": b.params.role,
+        "scenario": s.scenario,
+        "disclosure_scenario": s.disclosure_scenario,
+        "draws": s.draws,
+    }
 
 
-def _check_named_scenario(key: str) -> Callable[[Briefing, Mapping[str, Any], Problems], None]:
-    """A check that the scenario a section's settings name (``<key>.scenario``) exists."""
+def _check_named_scenario(
+    key: str, *fields: str
+) -> Callable[[Briefing, Mapping[str, Any], Problems], None]:
+    """A check that the scenarios a section's settings name (``<key>.scenario`` and any other
+    ``fields``) exist in the scenarios file."""
 
     def check(b: Briefing, loaded: Mapping[str, Any], problems: Problems) -> None:
         defined = loaded.get("scenarios")
-        sid = getattr(b.settings(key), "scenario", None)
-        if defined is None or sid is None or sid in defined:
-            return
-        problems.add(
-            f"unknown scenario '{sid}'{did_you_mean(sid, defined)} "
-            f"(defined: {', '.join(sorted(defined))})",
-            field=f"{key}.scenario",
-            path=b.path,
-        )
+        for name in ("scenario", *fields):
+            sid = getattr(b.settings(key), name, None)
+            if defined is None or sid is None or sid in defined:
+                continue
+            problems.add(
+                f"unknown scenario '{sid}'{did_you_mean(sid, defined)} "
+                f"(defined: {', '.join(sorted(defined))})",
+                field=f"{key}.{name}",
+                path=b.path,
+            )
 
     return check
 
@@ -70,7 +79,7 @@ def _check_implications(b: Briefing, loaded: Mapping[str, Any], problems: Proble
     """Options and signposts may only cite records the governance file or the indicators hold."""
     from riskbrief.options import load_options, load_signposts
 
-    _check_named_scenario("implications")(b, loaded, problems)
+    _check_named_scenario("implications", "disclosure_scenario")(b, loaded, problems)
     record, ind = loaded.get("governance"), loaded.get("indicators")
     if record is None or ind is None:
         return
@@ -134,7 +143,11 @@ URGENCY = DataFile(
     "urgency", "data/article_urgency.csv", "urgency_path", "riskbrief.register:load_urgency"
 )
 SCENARIOS_FILE = DataFile(
-    "scenarios", "data/scenarios.yaml", "scenarios_path", "riskbrief.scenarios:load_scenarios"
+    "scenarios",
+    "data/scenarios.yaml",
+    "scenarios_path",
+    "riskbrief.scenarios:load_scenarios",
+    used="riskbrief.scenarios:used_scenarios",
 )
 
 
@@ -298,14 +311,7 @@ REGISTRY: dict[str, Section] = {
         Section(
             "scenarios",
             "the published race models under each scenario",
-            data=(
-                DataFile(
-                    "scenarios",
-                    "data/scenarios.yaml",
-                    "scenarios_path",
-                    "riskbrief.scenarios:load_scenarios",
-                ),
-            ),
+            data=(SCENARIOS_FILE,),
             settings=("scenarios", ScenarioSettings),
             parameters=_scenario_parameters,
             references=("model-racing", "model-dsair", "model-richardson", "scenarios-file"),
@@ -377,12 +383,7 @@ REGISTRY: dict[str, Section] = {
                     "indicators_path",
                     "riskbrief.indicators:load_indicators",
                 ),
-                DataFile(
-                    "scenarios",
-                    "data/scenarios.yaml",
-                    "scenarios_path",
-                    "riskbrief.scenarios:load_scenarios",
-                ),
+                SCENARIOS_FILE,
             ),
             settings=("implications", ImplicationsSettings),
             parameters=_implications_parameters,
@@ -445,6 +446,11 @@ def get(name: str) -> Section:
 
 def of(briefing: Briefing) -> list[Section]:
     return [get(s) for s in briefing.params.sections]
+
+
+def data_specs(briefing: Briefing) -> list[DataFile]:
+    """The data files the briefing's sections read (each once, in order)."""
+    return list(dict.fromkeys(d for s in of(briefing) for d in s.data))
 
 
 def data_files(briefing: Briefing) -> dict[str, Path]:
@@ -510,7 +516,14 @@ def check(briefing: Briefing) -> dict[str, Any]:
     for d in dict.fromkeys(d for s in secs for d in s.data):
         path = b.data_path(d.key)
         if not path.is_file():
-            problems.add(f"file not found: {path}", field=f"data.{d.key}")
+            near = sorted(p.name for p in path.parent.glob("*") if p.is_file())
+            close = did_you_mean(path.name, near)
+            if close:  # name the file as the params file would: with its folder
+                named = b.project.relative(path.parent / close.split("'")[1])
+                close = f" (did you mean '{named}'?)"
+            problems.add(
+                f"file not found: {b.project.relative(path)}{close}", field=f"data.{d.key}"
+            )
             continue
         try:
             loaded[d.key] = d.load(path)
@@ -536,6 +549,8 @@ class Step:
     parameters: dict[str, Any]
     #: the same, as the executed notebook records them (paths relative to the project root)
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: the briefing's validated parameters (JSON), for what its data files' specs say it uses
+    briefing_parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def results_name(self) -> str:
@@ -558,11 +573,12 @@ def parameters(briefing: Briefing, section: Section) -> dict[str, Any]:
 def plan(briefing: Briefing) -> list[Step]:
     """The notebooks to run, in the briefing's order, each with its parameters."""
     steps = []
+    validated = briefing.params.model_dump(mode="json")
     for s in of(briefing):
         p = parameters(briefing, s)
         recorded = {
             k: briefing.project.relative(v) if isinstance(v, str) and Path(v).is_absolute() else v
             for k, v in p.items()
         }
-        steps.append(Step(s, s.notebook(briefing.project), p, recorded))
+        steps.append(Step(s, s.notebook(briefing.project), p, recorded, validated))
     return steps

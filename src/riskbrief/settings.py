@@ -25,6 +25,9 @@ class ImplicationsSettings(Strict):
     """Settings of the implications section (options and signposts)."""
 
     scenario: Name = Field("arms-race", description="the scenario options are evaluated in")
+    disclosure_scenario: Name = Field(
+        "safety-race", description="the scenario whose disclosure threshold negotiators are given"
+    )
     draws: int = Field(
         50_000, ge=1_000, le=2_000_000, description="Monte Carlo draws per option's effect"
     )

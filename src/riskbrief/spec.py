@@ -26,10 +26,24 @@ class DataFile:
     default: str  #: default path, relative to the project root
     parameter: str  #: the notebook parameter that receives its path
     loader: str  #: "module:function" that reads and validates it (raises InputError)
+    #: "module:function" (path, validated parameters as JSON) -> the part of the file a
+    #: briefing uses, as JSON-able content; None: the whole file. The fingerprint hashes it,
+    #: and the change log compares rows of it, so an edit to a part no section reads (another
+    #: briefing's scenario, a comment) publishes nothing.
+    used: str | None = None
 
     def load(self, path: Path) -> Any:
-        module, func = self.loader.split(":")
-        return getattr(importlib.import_module(module), func)(path)
+        return _function(self.loader)(path)
+
+    def used_content(self, path: Path, parameters: Mapping[str, Any]) -> Any:
+        if self.used is None:
+            return None
+        return _function(self.used)(path, parameters)
+
+
+def _function(spec: str) -> Callable[..., Any]:
+    module, func = spec.split(":")
+    return getattr(importlib.import_module(module), func)
 
 
 @dataclass(frozen=True)
