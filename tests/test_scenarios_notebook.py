@@ -34,7 +34,14 @@ def run(tmp_path: Path, name: str, **params):
 
 
 def anchors(nb) -> set[str]:
+    """Anchors in the markdown cells and in the markdown the code cells display (the
+    audience's subsections are written by code)."""
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    text += "\n".join(
+        o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+    )
     return set(re.findall(r'<a id="([a-z0-9-]+)"></a>', text))
 
 
@@ -102,9 +109,9 @@ def test_scenarios_notebook_runs_and_writes_results(tmp_path):
         assert kj["anchor"] in ids
         assert kj["phrase"] == estimative_phrase(kj["probability"]) and kj["phrase"] in kj["text"]
         assert kj["interval"][0] <= kj["value"] <= kj["interval"][1]
-    for key in ("racing model", "DSAIR model", "Richardson model", "sampling", "seed", "caveats"):
+    for key in ("The racing model", "The DSAIR model", "Richardson's model", "Sampling", "Scenarios"):
         assert res["methods"][key]
-    assert "Enmity must be above zero" in res["methods"]["racing model"]
+    assert "Enmity must be above zero" in res["methods"]["The racing model"]
 
     items = shown(nb)
     keys = [i["key"] for i in items]

@@ -53,8 +53,31 @@ def load_assumptions(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _places(used_in: str) -> list[str]:
-    return [p.strip().lower() for p in re.split(r"[,;/]| and ", used_in) if p.strip()]
+def _places(used_in: str, sections: set[str]) -> list[str | None]:
+    """The sections a "Used in" cell names, ``None`` for a place that is no section ("Key
+    judgments"). A place names a section when it begins with the section's label, so
+    "Implications and options" is the implications section and "Risk summary (scenario
+    briefings)" the risk summary; "Context and Scenarios" names both."""
+
+    def section(place: str) -> str | None:
+        return next(
+            (
+                s
+                for s in sorted(sections, key=len, reverse=True)
+                if re.match(rf"{re.escape(s)}\b", place)
+            ),
+            None,
+        )
+
+    out: list[str | None] = []
+    for place in (p.strip().lower() for p in re.split(r"[,;/]", used_in)):
+        if not place:
+            continue
+        if section(place) is None and " and " in place:
+            out += [section(p.strip()) for p in place.split(" and ") if p.strip()]
+        else:
+            out.append(section(place))
+    return out
 
 
 def used_rows(
@@ -76,8 +99,8 @@ def used_rows(
     sections = {label(s) for s in known} | mine
     out = []
     for row in rows:
-        places = _places(row.get("Used in", ""))
-        if not places or any(p in mine or p not in sections for p in places):
+        places = _places(row.get("Used in", ""), sections)
+        if not places or any(p is None or p in mine for p in places):
             out.append(row)
     return out
 
