@@ -21,3 +21,32 @@ def in_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make the demo project the default project (``RISKBRIEF_ROOT``) for in-process tests."""
     monkeypatch.setenv("RISKBRIEF_ROOT", str(demo_project))
     return demo_project
+
+
+REAL_BRIEFINGS = ("baseline", "arms-race", "safety-race")
+
+
+@pytest.fixture(scope="session")
+def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's three real briefings, built once per test run into one reports directory
+    shared by every test worker (the first worker to get here builds; the others wait for it
+    under a file lock and reuse the result). Tests must treat it as read-only."""
+    import fcntl
+    import json
+    import os
+
+    from riskbrief.build import build
+
+    base = tmp_path_factory.getbasetemp()
+    # under pytest-xdist each worker has its own basetemp inside the run's: share the run's
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-briefings"
+    shared.mkdir(parents=True, exist_ok=True)
+    done = shared / "built.json"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            for name in REAL_BRIEFINGS:
+                result = build(name, reports_dir=shared / "reports", build_dir=shared / "build")
+                assert result.published, name
+            done.write_text(json.dumps(list(REAL_BRIEFINGS)), encoding="utf-8")
+    return shared / "reports"

@@ -187,3 +187,20 @@ def test_invariance_reference_case():
 def test_probabilities_are_probabilities(n, mu, e):
     for regime in REGIMES:
         assert 0.0 <= racing.disaster_probability(n, mu, e, regime) <= 1.0
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 10])
+@pytest.mark.parametrize("ratio", [0.5, 1.0, 1.9, 2.1, 10.0, 1e3, 1e8, 1e12])
+def test_public_regime_is_accurate_at_any_capability_enmity_ratio(n: int, ratio: float) -> None:
+    """mu/e far above 1 used to cancel catastrophically (1e12 gave 6e-5 for 1e-12); the closed
+    form is checked against exact rational arithmetic to 1e-12 relative."""
+    from fractions import Fraction
+
+    mu, e = Fraction(ratio) * Fraction(1, 4), Fraction(1, 4)
+    exact = (
+        1 - mu / (e * (n + 1))
+        if mu < e
+        else (mu - e) ** (n + 1) / (e * (n + 1) * mu**n) - mu / (e * (n + 1)) + 1
+    )
+    got = racing.disaster_probability(n, float(mu), float(e), "public")
+    assert got == pytest.approx(float(exact), rel=1e-12, abs=0)

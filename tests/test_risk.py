@@ -11,7 +11,7 @@ import pytest
 
 from riskbrief import risk
 from riskbrief.charts import risk as risk_charts
-from riskbrief.narrative import ICD203_SCALE
+from riskbrief.narrative import ICD203_SCALE, mc_score
 from riskbrief.narrative import risk as words
 from riskbrief.register import load_register, load_urgency
 
@@ -219,11 +219,12 @@ def test_rollup_without_article_rating():
 
 
 @pytest.mark.parametrize("p", [0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
-def test_probability_clause_uses_the_icd203_phrase(p):
-    text = words.probability_clause(p, "it happens")
-    phrase = next(ph for upper, ph in ICD203_SCALE if p < upper)
-    assert phrase in text and f"({round(p * 100)}%)" in text
-    assert text.endswith("that it happens")
+def test_rating_firmness_is_a_share_of_draws_never_an_estimative_word(p):
+    """P(any Critical) is a share of draws over the analysts' own ranges: worded as such,
+    never as the likelihood of an event."""
+    text = words.holds_clause(p, 0.001, "it holds")
+    assert f"in {round(p * 100)}% of draws from the analysts' ranges, it holds" == text
+    assert not any(phrase in text for _, phrase in ICD203_SCALE)
 
 
 def test_category_paragraph_reads_finding_first():
@@ -232,11 +233,14 @@ def test_category_paragraph_reads_finding_first():
     text = words.category_paragraphs(roll)["Weaponization"]
     assert text.startswith("**Weaponization: Critical.** One of its two risks is Critical")
     assert "The most serious is Risk A (A)" in text
-    assert "The article rates it High; the register puts it one band higher, at Critical." in text
+    assert (
+        "Consistency check: the article rates it High; the register puts it one band higher, "
+        "at Critical." in text
+    )
     assert "value of" not in text
 
 
-def test_key_judgments_name_critical_categories_with_number_interval_and_phrase():
+def test_key_judgments_name_critical_categories_with_number_interval_and_assumptions():
     summary, draws = risk.score_register(TINY, 4000, seed=2)
     roll = risk.category_rollup(summary, draws, None)
     kjs = words.key_judgments(roll, anchor="risk-summary")
@@ -245,7 +249,23 @@ def test_key_judgments_name_critical_categories_with_number_interval_and_phrase(
     assert k["anchor"] == "risk-summary"
     lo, hi = k["interval"]
     assert lo <= k["value"] <= hi
-    assert k["phrase"] in k["text"] and "Weaponization" in k["text"]
+    assert "Weaponization" in k["text"] and "not the chance of an event" in k["text"]
+    # a share of draws over the analysts' scores is not a likelihood: no estimative word
+    assert k["phrase"] is None
+    assert not any(phrase in k["text"] for _, phrase in ICD203_SCALE)
+    assert k["assumptions"] == ["A1", "A2", "A3", "A4", "A5"]
+
+
+def test_printed_numbers_are_the_results_at_their_precision():
+    summary, draws = risk.score_register(TINY, 4000, seed=2)
+    roll = risk.category_rollup(summary, draws, None)
+    [k] = words.key_judgments(roll, anchor="risk-summary")
+    row = roll.set_index("category").loc["Weaponization"]
+    assert f"a median {mc_score(row['top_median'], row['top_median_se'])} of 25" in k["text"]
+    held = words.holds_clause(
+        row["p_any_critical"], row["p_any_critical_se"], "at least one of its risks is Critical"
+    )
+    assert held in k["text"]
 
 
 def test_key_judgment_when_nothing_is_critical():
@@ -265,8 +285,9 @@ def test_results_and_headline_are_plain_and_complete():
     assert set(risks) == {"A", "B", "C", "D"}
     assert set(risks["A"]) >= {"title", "category", "band", "median", "p10", "p90", "p_critical"}
     m = words.methods(draws=500, seed=2)
-    assert "PERT" in m["sampling"] and "Seed 2" in m["seed"]
-    assert "Critical 16" in m["bands"]
+    assert "PERT" in m["Sampling"] and "seed 2" in m["Sampling"]
+    assert "Critical 16" in m["Scores and bands"]
+    assert "not independent confirmation" in m["Consistency check with the source article"]
 
 
 def test_top_risks_table_is_formatted_for_readers():

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from riskbrief import results, sampling, scenarios
+from riskbrief import results, sampling, scenarios, sensitivity
 from riskbrief.errors import InputError
 from riskbrief.models import racing
-from riskbrief.narrative import estimative_phrase
+from riskbrief.narrative import estimative_phrase, mc_pct, pct
+from riskbrief.narrative import scenario_tables as tables
 from riskbrief.narrative import scenarios as words
 
 FILE = Path(__file__).parents[1] / "data" / "scenarios.yaml"
@@ -326,7 +328,7 @@ def test_unbounded_ratio_is_reported_as_none():
 def test_sensitivity_around_central_values(project):
     loaded, _, _ = project
     s = loaded["arms-race"]
-    t = sampling.sensitivity(s)
+    t = sensitivity.sensitivity(s)
     assert list(t["swing"]) == sorted(t["swing"], reverse=True)
     assert set(t["parameter"]) == {"n", "mu", "enmity", "information"}
     base = sampling.central_disaster(s)
@@ -335,6 +337,66 @@ def test_sensitivity_around_central_values(project):
     assert mu["p_low"] > base > mu["p_high"]  # risk falls with mu
     info = t.set_index("parameter").loc["information"]
     assert info["low_setting"] == "none"  # no information is always safest
+
+
+@pytest.mark.parametrize("sid", SHOWN)
+def test_tornado_swing_is_the_bar_length_and_the_sentence_uses_the_same_numbers(project, sid):
+    """The chart's longest bar is the first row, the sentence names that row, and every number
+    in the sentence is a number of the table, each paired with its own setting."""
+    loaded, _, _ = project
+    t = sensitivity.sensitivity(loaded[sid])
+    ends = t[["p_low", "p_high", "base"]]
+    assert list(t["swing"]) == list(ends.max(axis=1) - ends.min(axis=1))
+    assert list(t["swing"]) == sorted(t["swing"], reverse=True)
+    text = words.tornado_sentence(t, loaded[sid].title)
+    top, nxt = t.iloc[0], t.iloc[1]
+    assert f"the {top['label']} moves the risk most" in text
+    assert f"{pct(top['p_low'])} at {top['low_setting']}" in text
+    assert f"{pct(top['p_high'])} at {top['high_setting']}" in text
+    assert f"a swing of {100 * top['swing']:.0f} points" in text
+    assert f"Next is the {nxt['label']}" in text and f"{100 * nxt['swing']:.0f} points" in text
+    numbers = set(re.findall(r"\d+(?:\.\d+)?%?", text))
+    table = tables.tornado_table(t)
+    printed = set(table.drop(columns="Parameter").to_numpy().ravel()) | {pct(top["base"])}
+    assert numbers <= printed | {str(x) for x in t["low_setting"]} | {
+        str(x) for x in t["high_setting"]
+    }
+
+
+def test_managed_competition_longest_bar_is_the_information_regime(project):
+    """The defect a reviewer found: the longest bar (information regime, 56 points) was not the
+    driver the text named."""
+    loaded, _, _ = project
+    t = sensitivity.sensitivity(loaded["managed-competition"])
+    assert t.iloc[0]["parameter"] == "information"
+    assert round(100 * t.iloc[0]["swing"]) == 56
+
+
+def test_disclosure_in_the_safety_race(project):
+    loaded, _, _ = project
+    d = sensitivity.disclosure(loaded["safety-race"])
+    assert d["information"] == "public"
+    assert d["risks"]["none"] <= d["risks"]["public"] <= d["risks"]["private"]
+    # disclosure beats private knowledge only below a threshold enmity, above the scenario's
+    assert d["enmity"] < d["enmity_threshold"] < 1
+    below = racing.disaster_probability(2, d["mu"], d["enmity_threshold"] - 1e-3, "public")
+    above = racing.disaster_probability(2, d["mu"], d["enmity_threshold"] + 1e-3, "public")
+    assert below < racing.disaster_probability(2, d["mu"], d["enmity_threshold"] - 1e-3, "private")
+    assert above > racing.disaster_probability(2, d["mu"], d["enmity_threshold"] + 1e-3, "private")
+    text = words.disclosure_paragraph("Safety race", d)
+    assert f"below {d['enmity_threshold']:.2f}" in text and pct(d["risks"]["public"]) in text
+
+
+def test_zone_verdicts_carry_the_share_of_draws(project):
+    _, sel, mc = project
+    summary = sampling.summarise(sel, mc).set_index("id")
+    safe = summary.loc["safety-race"]
+    text = words.zone_verdict(safe)
+    for z in ("compliance", "dilemma"):
+        assert mc_pct(safe[f"zone_{z}"], safe["zone_se"]) in text
+    # the central p_r (0.70) sits next to the compliance threshold 1 - 1/(3 x 1.1) = 0.697
+    assert "fragile" in text and "0.697" in text
+    assert summary.loc["safety-race", "zone_compliance"] < 0.6  # split, not a clean verdict
 
 
 # --- prose, key judgments, results ----------------------------------------
@@ -359,7 +421,7 @@ def test_key_judgments_and_headline(project):
     head = words.headline(
         summary,
         comp,
-        sampling.sensitivity(sel[0]),
+        sensitivity.sensitivity(sel[0]),
         focus="arms-race",
         draws=mc.draws,
         seed=mc.seed,
@@ -383,9 +445,9 @@ def test_paragraphs_read_like_findings(project):
     summary = sampling.summarise(sel, mc)
     for row in summary.to_dict("records"):
         text = words.scenario_paragraph(row)
-        assert text.startswith(
-            f"**{row['title']}.** An unsafe first advanced AI is {estimative_phrase(row['median'])}"
-        )
+        assert text.startswith(f"**{row['title']}.** In the racing model, where ")
+        assert f"{estimative_phrase(row['median'])}, as a model output" in text
+        assert f"a median {words.p_of(row, 'median')} of equilibrium outcomes" in text
 
 
 def test_methods_name_the_models_and_the_guard():
@@ -396,7 +458,8 @@ def test_methods_name_the_models_and_the_guard():
         "Han",
         "Richardson",
         "triangular",
-        "Seed 7",
+        "seed 7",
         "Enmity must be above zero",
+        "not a forecast",
     ):
         assert name in text

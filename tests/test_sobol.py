@@ -242,7 +242,7 @@ def test_sentence_names_drivers_and_largest_interaction(project_sobol, defined) 
 
 
 def test_methods_state_sample_size_evaluations_estimator_and_bootstrap(project_sobol) -> None:
-    text = words.methods(project_sobol.to_results())["global sensitivity"]
+    text = words.methods(project_sobol.to_results())["Global sensitivity"]
     for part in (
         "N = 128",
         "N(D + 2)",

@@ -23,12 +23,13 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from riskbrief import assumptions, narrative
+from riskbrief import appendix, assumptions, narrative
 from riskbrief import references as refs
+from riskbrief.narrative import summary
 from riskbrief.references import Reference
 from riskbrief.sections import Section
 
-MAX_KEY_JUDGMENTS = 6
+MAX_KEY_JUDGMENTS = 4
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z][\w-]*)\})?\s*#*\s*$")
 _ANCHOR = re.compile(r"""<a\s+(?:name|id)=["']([\w-]+)["']""")
 _DROP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove"}
@@ -40,18 +41,48 @@ def slug(text: str) -> str:
     return re.sub(r"[\s_-]+", "-", s) or "section"
 
 
+#: Ids of the briefing's own parts: section headings never take them; the parts claim them.
+RESERVED_IDS = frozenset(
+    {
+        "key-judgments",
+        "what-changed",
+        "summary",
+        "summary-options",
+        "summary-watch",
+        "prompted",
+        "citation",
+        "methods",
+        "provenance",
+        "contents",
+        "main",
+        "cover",
+        "glossary",
+        "assumptions",
+        "references",
+        "estimative-language",
+        "provenance-inputs",
+    }
+)
+
+
 class Headings:
     """Gives every heading a unique id and records the outline."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: frozenset[str] = RESERVED_IDS) -> None:
+        self.reserved = set(reserved)
         self.used: set[str] = set()
         self.outline: list[dict[str, Any]] = []
         #: explicit anchors (``<a id="…">``) → the text of the heading they sit under
         self.anchors: dict[str, str] = {}
 
-    def unique(self, wanted: str) -> str:
+    def unique(self, wanted: str, *, claim: bool = False) -> str:
+        """``wanted`` or ``wanted-2``…, never an id in use; a reserved id only if claimed."""
+        if claim and wanted in self.reserved:
+            self.reserved.discard(wanted)
+            self.used.add(wanted)
+            return wanted
         candidate, n = wanted, 2
-        while candidate in self.used:
+        while candidate in self.used or candidate in self.reserved:
             candidate, n = f"{wanted}-{n}", n + 1
         self.used.add(candidate)
         return candidate
@@ -66,7 +97,7 @@ class Headings:
                 hashes, text, given = m.groups()
                 wanted = given or first_id or slug(text)
                 first_id = None
-                hid = self.unique(wanted)
+                hid = self.unique(wanted, claim=given is not None)
                 self.outline.append({"level": len(hashes), "text": text, "id": hid})
                 line = f"{hashes} {text} {{#{hid}}}"
             elif not fenced:
@@ -147,138 +178,64 @@ def select_key_judgments(
     return chosen
 
 
-def key_judgments_cell(
-    judgments: list[dict[str, Any]], section_titles: dict[str, str]
+def rate_confidence(
+    judgments: list[dict[str, Any]], assumption_rows: list[dict[str, str]] | None
+) -> None:
+    """Set each judgment's analytic ``confidence`` from the assumptions it rests on (the
+    assumptions log's quality and impact ratings); None where there is no log."""
+    if not assumption_rows:
+        return
+    ratings = {r["ID"]: (r["Quality"], r["Impact"]) for r in assumption_rows}
+    for kj in judgments:
+        kj["confidence"] = narrative.confidence(list(kj.get("assumptions") or []), ratings)
+
+
+def judgment_line(kj: dict[str, Any]) -> str:
+    """A key judgment as printed: the sentence, then its confidence and what it rests on."""
+    text = kj["text"]
+    if kj.get("confidence"):
+        rests = ", ".join(kj.get("assumptions") or [])
+        basis = f"; rests on {rests}" if rests else ""
+        text += f" *Confidence: {kj['confidence']}* ({kj.get('evidence', 'evidence')}{basis})."
+    return text
+
+
+def summary_cell(
+    judgments: list[dict[str, Any]],
+    section_titles: dict[str, str],
+    results: dict[str, dict[str, Any]],
+    role: str,
+    headings: Headings,
 ) -> NotebookNode:
-    lines = ["## Key judgments {#key-judgments}", ""]
+    """The one-page summary: bottom line, key judgments, what it means for this audience, what
+    to watch."""
+    readers = summary.ROLE_READERS.get(role, role)
+    lines = ["## Summary {#summary}", ""]
+    bottom = summary.bottom_line(results, role)
+    if bottom:
+        lines += [f"**Bottom line.** {bottom}", ""]
+    lines += ["### Key judgments {#key-judgments}", ""]
     if not judgments:
         lines.append("The sections of this briefing produced no key judgments.")
     for i, kj in enumerate(judgments, 1):
         anchor = kj.get("anchor")
         link = f" [(see “{section_titles[anchor]}”)](#{anchor})" if anchor in section_titles else ""
-        lines.append(f"{i}. {kj['text']}{link}")
+        lines.append(f"{i}. {judgment_line(kj)}{link}")
+    means = summary.means_for_you(results, role)
+    if means:
+        lines += ["", f"### What it means for {readers} {{#summary-options}}", ""]
+        lines += [f"- {m}" for m in means]
+        lines.append("- [Options, costs and modelled effects](#implications-options)")
+    watch = summary.what_to_watch(results)
+    if watch:
+        lines += ["", "### What to watch {#summary-watch}", ""]
+        lines += [f"- {w}" for w in watch]
     cell = new_markdown_cell(
-        "\n".join(lines),
-        metadata={"riskbrief": {"section": "key-judgments", "section_start": True}},
+        headings.process("\n".join(lines)),
+        metadata={"riskbrief": {"section": "summary", "section_start": True}},
     )
-    cell.id = "key-judgments"
+    cell.id = "summary"
     return cell
-
-
-def _methods_markdown(methods: Any) -> str:
-    if isinstance(methods, str):
-        return methods
-    if isinstance(methods, dict):
-        return "\n".join(f"- **{k}**: {_methods_markdown(v)}" for k, v in methods.items())
-    if isinstance(methods, list):
-        return "; ".join(_methods_markdown(v) for v in methods)
-    return str(methods)
-
-
-def appendix_cells(
-    results: dict[str, dict[str, Any]],
-    order: list[str],
-    section_titles: dict[str, str],
-    provenance: dict[str, Any],
-    references: list[tuple[int, Reference]] | None = None,
-    assumption_rows: list[dict[str, str]] | None = None,
-) -> list[NotebookNode]:
-    meta = {"riskbrief": {"section": "appendix", "section_start": True}}
-    parts = ["## Methods and sources {#methods}", ""]
-    parts += [
-        "### Words of estimative probability",
-        "",
-        "Probability phrases in this briefing follow the scale of "
-        + narrative.ICD203_SOURCE
-        + ". Each phrase is computed from the number it describes.",
-        "",
-        "| Phrase | Probability |",
-        "|---|---|",
-        *[f"| {phrase} | {rng} |" for phrase, rng in narrative.scale_table()],
-        "",
-    ]
-    for s in order:
-        m = results.get(s, {}).get("methods")
-        if m:
-            parts += [
-                f"### {section_titles.get(s.replace('_', '-'), s)}: methods",
-                "",
-                _methods_markdown(m),
-                "",
-            ]
-    if assumption_rows:
-        parts += [
-            "### Assumptions {#assumptions}",
-            "",
-            "Each modelling assumption with the quality of its evidence (Green: published or measured; "
-            "Amber: reasoned judgement or standard convention; Red: illustrative placement) and its "
-            "impact on the judgments if wrong (Red: conclusions could change; Amber: numbers would move; "
-            "Green: little effect). Kept in docs/assumptions.md.",
-            "",
-            assumptions.markdown(
-                [{k: narrative.md_escape(v) for k, v in r.items()} for r in assumption_rows]
-            ),
-            "",
-        ]
-    if references:
-        parts += [
-            "### References {#references}",
-            "",
-            "Source lines under figures and tables cite these numbers.",
-            "",
-        ]
-        for n, ref in references:
-            url = f" {narrative.md_escape(ref.url)}" if ref.url else ""
-            parts.append(f'{n}. <a id="ref-{n}"></a>{narrative.md_escape(ref.citation)}{url}')
-        parts.append("")
-    prov = provenance
-    rows = [
-        ("Briefing", prov["briefing"]),
-        ("Version", f"v{prov['version']}"),
-        ("Supersedes", f"v{prov['supersedes']}" if prov.get("supersedes") else "first edition"),
-        ("Built", prov["built_at"]),
-        ("Input fingerprint", f"`{prov['fingerprint']}`"),
-        (
-            "Git commit",
-            f"`{prov['git']['commit']}`"
-            + (" (uncommitted changes)" if prov["git"].get("dirty") else ""),
-        ),
-        ("Renderer", prov["renderer"]),
-        ("Python", prov["python"]),
-        *[(name, ver) for name, ver in sorted(prov.get("key_packages", {}).items())],
-    ]
-    prov_md = [
-        "## Provenance {#provenance}",
-        "",
-        "Each published version keeps a manifest (`manifest.json`) with the sha256 of every input "
-        "and output; `riskbrief show` prints it.",
-        "",
-        "| Item | Value |",
-        "|---|---|",
-        *[
-            f"| {k} | {narrative.md_escape(v) if not str(v).startswith('`') else v} |"
-            for k, v in rows
-        ],
-        "",
-        "### Inputs",
-        "",
-        "| Input | sha256 |",
-        "|---|---|",
-        *[
-            f"| {narrative.md_escape(i['path'])} | `{i['sha256'][:16]}` |"
-            for i in prov["inputs"]
-            if i["kind"] != "package"
-        ],
-        f"| riskbrief package ({sum(i['kind'] == 'package' for i in prov['inputs'])} files) | "
-        f"`{prov['package_digest'][:16]}` |",
-    ]
-    methods_cell = new_markdown_cell("\n".join(parts), metadata=meta)
-    methods_cell.id = "methods"
-    prov_cell = new_markdown_cell(
-        "\n".join(prov_md), metadata={"riskbrief": {"section": "provenance", "section_start": True}}
-    )
-    prov_cell.id = "provenance"
-    return [methods_cell, prov_cell]
 
 
 def assemble(
@@ -291,13 +248,20 @@ def assemble(
     changes: str | None = None,
     references: list[Reference] | None = None,
     assumption_rows: list[dict[str, str]] | None = None,
+    glossary: list[dict[str, Any]] | None = None,
+    role: str = "policy",
+    source: dict[str, Any] | None = None,
+    citation: str | None = None,
 ) -> NotebookNode:
-    """Build the briefing notebook from executed sections (in the order given)."""
+    """Build the briefing notebook from executed sections (in the order given). Of the
+    assumptions log, only the rows that concern these sections are printed."""
     order = list(executed)
+    if assumption_rows:
+        assumption_rows = assumptions.used_rows(assumption_rows, order)
     headings = Headings()
-    headings.used.update(
-        {"key-judgments", "what-changed", "methods", "provenance", "contents", "main", "cover"}
-    )
+    headings.unique("what-changed", claim=True)
+    for fixed in ("contents", "main", "cover"):
+        headings.unique(fixed, claim=True)
     body: list[NotebookNode] = []
     titles: dict[str, str] = {}
     for name, path in executed.items():
@@ -309,30 +273,44 @@ def assemble(
     items = number_items(body)
     numbered = refs.number(references or [], items)
     kj = select_key_judgments(results, order)
+    rate_confidence(kj, assumption_rows)
     heading_texts = {**headings.anchors, **{h["id"]: h["text"] for h in headings.outline}}
-    front = [key_judgments_cell(kj, heading_texts)]
+    body_outline = list(headings.outline)
+    front = [summary_cell(kj, heading_texts, results, role, headings)]
     changes_heading = bool(changes) and changes.startswith("## ")
     if changes:
         meta = {"riskbrief": {"section": "what-changed", "section_start": changes_heading}}
         changed = new_markdown_cell(changes, metadata=meta)
         changed.id = "what-changed"
         front.append(changed)
-    cells = [
-        *front,
-        *body,
-        *appendix_cells(results, order, titles, provenance, numbered, assumption_rows),
-    ]
-    outline = [{"level": 2, "text": "Key judgments", "id": "key-judgments"}]
+    if source:
+        prompted = new_markdown_cell(
+            headings.process(summary.prompted_markdown(source)),
+            metadata={"riskbrief": {"section": "prompted", "section_start": True}},
+        )
+        prompted.id = "prompted"
+        front.append(prompted)
+    front_outline = list(headings.outline[len(body_outline) :])
+    back_start = len(headings.outline)
+    back = appendix.cells(
+        results,
+        order,
+        titles,
+        provenance,
+        headings,
+        references=numbered,
+        assumption_rows=assumption_rows,
+        glossary=glossary,
+        citation=citation,
+    )
+    cells = [*front, *body, *back]
+    outline = [h for h in front_outline if h["level"] <= 3 and h["id"] != "prompted"]
     if changes_heading:
         title = changes.splitlines()[0].lstrip("# ").split(" {#")[0]
         outline.append({"level": 2, "text": title, "id": "what-changed"})
-    outline += [h for h in headings.outline if h["level"] <= 3]
-    outline.append({"level": 2, "text": "Methods and sources", "id": "methods"})
-    if assumption_rows:
-        outline.append({"level": 3, "text": "Assumptions", "id": "assumptions"})
-    if numbered:
-        outline.append({"level": 3, "text": "References", "id": "references"})
-    outline.append({"level": 2, "text": "Provenance", "id": "provenance"})
+    outline += [h for h in front_outline if h["id"] == "prompted"]
+    outline += [h for h in body_outline if h["level"] <= 3]
+    outline += [h for h in headings.outline[back_start:] if h["level"] <= 3]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",

@@ -8,7 +8,8 @@
 - the **fingerprint** of every input (``inputs``) decides whether anything changed since the
   latest published version; if not, the build says so and stops;
 - **execute**: papermill runs each section notebook in the work folder (``execute``), in this
-  process or, with a scheduler's address, as tasks on a Dask cluster (``cluster``);
+  process or, with a scheduler's address, as tasks on a Dask cluster (``cluster``); a section
+  whose inputs are unchanged is taken from the section cache instead (``cache``);
 - **assemble**: the executed sections, key judgments, what changed, methods, references and
   provenance become one briefing notebook (``assemble``, ``diff``, ``provenance``);
 - **render**: HTML and PDF (``render``);
@@ -39,14 +40,17 @@ from riskbrief import (
     cluster,
     diff,
     execute,
+    glossary,
     index,
     inputs,
     provenance,
     publish,
+    references,
     render,
     sections,
 )
 from riskbrief.errors import BuildError
+from riskbrief.narrative import summary
 from riskbrief.params import Briefing
 from riskbrief.paths import Project, display_path
 from riskbrief.provenance import Manifest
@@ -97,6 +101,8 @@ class _Checked:
     briefing: Briefing
     steps: list[sections.Step]
     rows: list[dict[str, str]] | None
+    terms: list[dict[str, Any]] | None
+    source: dict[str, Any] | None
     render_fn: Any
     started: Any  # datetime: the build time every output records
     force: bool
@@ -208,6 +214,8 @@ def _check(
     publish.check_pause_point()
     briefing = sections.load(target, project)
     rows = _assumptions(project)
+    terms = _glossary(project, briefing)
+    source = _source_article(project)
     render_fn = render.get_renderer(renderer)
     steps = sections.plan(briefing)
     for step in steps:
@@ -218,7 +226,17 @@ def _check(
     if as_built is not None:
         started, force = _parse_time(as_built.built_at), True
     return _Checked(
-        briefing, steps, rows, render_fn, started, force, reports_dir / name, build_dir / name, t0
+        briefing,
+        steps,
+        rows,
+        terms,
+        source,
+        render_fn,
+        started,
+        force,
+        reports_dir / name,
+        build_dir / name,
+        t0,
     )
 
 
@@ -290,6 +308,10 @@ def _finish(
         changes=diff.to_markdown(changes),
         references=sections.references(briefing),
         assumption_rows=c.rows,
+        glossary=c.terms,
+        role=briefing.params.role,
+        source=c.source,
+        citation=summary.citation(_cover(briefing, manifest), f"{name}-v{version}"),
     )
     stem = f"{name}-v{version}"
     nbformat.write(doc, work / f"{stem}.ipynb")
@@ -353,10 +375,11 @@ def _execute(
     executed: dict[str, Path] = {}
     results: dict[str, dict[str, Any]] = {}
     for i, step in enumerate(steps, 1):
-        executed[step.section.name] = execute.run(
+        executed[step.section.name] = execute.run_cached(
             step,
             sec_dir,
             work / "failed",
+            work.parent / "cache",
             cell_timeout=briefing.params.execution.cell_timeout,
             label=f"[{briefing.name}] {i}/{len(steps)} executing {display_path(step.notebook)}",
         )
@@ -375,7 +398,12 @@ def _changes(
     if not prev:
         return None
     this = diff.Edition(
-        manifest.version, manifest.parameters, manifest.input_hashes(), snapshot, results
+        manifest.version,
+        manifest.parameters,
+        manifest.used_hashes(),
+        snapshot,
+        results,
+        manifest.input_hashes(),
     )
     return diff.compare(diff.Edition.from_version_dir(bdir / f"v{prev}"), this)
 
@@ -400,6 +428,18 @@ def _cover(briefing: Briefing, manifest: Manifest) -> dict[str, Any]:
 def _assumptions(project: Project) -> list[dict[str, str]] | None:
     f = project.assumptions_file
     return assumptions.load_assumptions(f) if f.is_file() else None
+
+
+def _glossary(project: Project, briefing: Briefing) -> list[dict[str, Any]] | None:
+    f = project.glossary_file
+    if not f.is_file():
+        return None
+    return glossary.for_sections(glossary.load_glossary(f), list(briefing.params.sections))
+
+
+def _source_article(project: Project) -> dict[str, Any] | None:
+    f = project.source_article_file
+    return references.load_source_article(f) if f.is_file() else None
 
 
 def _parse_time(built_at: str):

@@ -279,20 +279,36 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
 
     Returns, per briefing, its executed notebooks and results (as the in-process execute
     stage does) or the BuildError that stopped it: a failed notebook (kept in the work
-    folder's ``failed/``), or a task the cluster could not complete."""
+    folder's ``failed/``), or a task the cluster could not complete.
+
+    The section cache (:mod:`riskbrief.cache`, ``build/cache/`` beside the work folders) is
+    read and written here, in the build: a section whose inputs are unchanged is copied from
+    it and sent to no worker, and every notebook a worker ran successfully is stored in it.
+    Runs are byte-identical wherever they ran, so an entry serves either kind of build."""
+    from riskbrief import cache
     from riskbrief.results import read_results
 
     futures = {}
+    cached: dict[tuple[str, str], Path] = {}
+    keys: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for run in runs:
         if run.work.exists():
             shutil.rmtree(run.work)
         (run.work / "sections").mkdir(parents=True)
         for i, step in enumerate(run.steps, 1):
-            print(
-                f"[{run.name}] {i}/{len(run.steps)} executing {display_path(step.notebook)} "
-                "on the cluster",
-                flush=True,
-            )
+            label = f"[{run.name}] {i}/{len(run.steps)} executing {display_path(step.notebook)}"
+            inputs = cache.key_inputs(step)
+            k = cache.digest(inputs)
+            hit = cache.fetch(_cache_dir(run), step, k, run.work / "sections")
+            if hit is not None:
+                print(
+                    label.replace(" executing ", " reusing ", 1) + " (inputs unchanged)",
+                    flush=True,
+                )
+                cached[run.name, step.section.name] = hit
+                continue
+            keys[run.name, step.section.name] = k, inputs
+            print(f"{label} on the cluster", flush=True)
             key = f"notebook-{run.name}-{step.section.name}-{uuid.uuid4().hex[:8]}"
             futures[run.name, step.section.name] = cluster.client.submit(
                 run_notebook, job(run, step), key=key, pure=False
@@ -313,6 +329,11 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
         sec_dir = run.work / "sections"
         for step in run.steps:
             name = step.section.name
+            hit = cached.get((run.name, name))
+            if hit is not None:
+                executed[name] = hit
+                results[name] = read_results(sec_dir / step.results_name)
+                continue
             fut = futures[run.name, name]
             if fut.status != "finished":
                 why = (
@@ -340,6 +361,8 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
             (sec_dir / step.results_name).write_bytes(res.results or b"")
             executed[name] = nb
             results[name] = read_results(sec_dir / step.results_name)
+            k, inputs = keys[run.name, name]
+            cache.store(_cache_dir(run), step, k, sec_dir, inputs)
             print(
                 f"[{run.name}] executed {display_path(step.notebook)} on {res.worker}", flush=True
             )
@@ -347,6 +370,11 @@ def execute(cluster: Cluster, runs: Sequence[Run]) -> dict[str, Outcome]:
     for fut in futures.values():
         fut.release()
     return out
+
+
+def _cache_dir(run: Run) -> Path:
+    """The section cache: ``build/cache/``, beside the briefings' work folders (as in-process)."""
+    return run.work.parent / "cache"
 
 
 # --- a notebook task, on a worker -------------------------------------------------------------

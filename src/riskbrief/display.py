@@ -31,19 +31,68 @@ def _check_key(key: str) -> str:
     return key
 
 
-def figure_svg(fig, key: str) -> str:
-    """The figure as SVG text, byte-identical for identical figures.
+#: matplotlib writes Dublin Core metadata (creator, date, format, type) into every SVG as RDF,
+#: which HTML does not allow inside inline SVG; with every entry set to None it writes none.
+_NO_SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
-    The hash salt is the figure's key, so ids are stable across builds and differ between
-    figures inlined in one HTML document; the date metadata is dropped.
+_SVG_TAG = re.compile(r"<[^>]+>")  # matplotlib escapes '>' in attribute values
+_SVG_ID = re.compile(r'(\sid=")([^"]+)(")')
+# References to an id: url(#id) in presentation attributes (clip-path, mask, fill, marker-*,
+# filter), in style attributes and in CSS; href="#id" and xlink:href="#id" (<use>).
+_SVG_URL_REF = re.compile(r"""(url\(\s*(?:["']|&quot;)?#)([^"'&)\s]+)((?:["']|&quot;)?\s*\))""")
+_SVG_HREF_REF = re.compile(r'(\s(?:xlink:)?href="#)([^"]+)(")')
+_SVG_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S)
+# In CSS, an id selector is a '#name' outside a declaration block ({...} without braces inside).
+_CSS_BLOCK_OR_ID = re.compile(r"\{[^{}]*\}|#(-?[A-Za-z_][\w.-]*)")
+
+
+def scope_svg_ids(svg: str, prefix: str) -> str:
+    """The SVG with every id it defines prefixed by ``prefix``, and every reference to those ids
+    inside it rewritten to match: ``url(#…)`` (clip-path, mask, fill, marker-*, filter, style),
+    ``href``/``xlink:href`` and id selectors in its ``<style>``. Text is left alone.
+
+    SVGs inlined in one HTML document share the document's id space: without this, every
+    matplotlib chart repeats ``figure_1``, ``axes_1``, ``patch_1``… and a reference such as
+    ``clip-path="url(#p1)"`` could resolve to another chart's element."""
+    ids = {m.group(2) for tag in _SVG_TAG.findall(svg) for m in _SVG_ID.finditer(tag)}
+    if not ids:
+        return svg
+
+    def ref(m: re.Match[str]) -> str:
+        name = m.group(2)
+        return m.group(1) + (prefix + name if name in ids else name) + m.group(3)
+
+    def tag(m: re.Match[str]) -> str:
+        t = _SVG_ID.sub(lambda i: i.group(1) + prefix + i.group(2) + i.group(3), m.group(0))
+        return _SVG_HREF_REF.sub(ref, _SVG_URL_REF.sub(ref, t))
+
+    def selector(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return m.group(0) if name is None or name not in ids else "#" + prefix + name
+
+    def style(m: re.Match[str]) -> str:
+        css = _CSS_BLOCK_OR_ID.sub(selector, _SVG_URL_REF.sub(ref, m.group(2)))
+        return m.group(1) + css + m.group(3)
+
+    return _SVG_STYLE.sub(style, _SVG_TAG.sub(tag, svg))
+
+
+def figure_svg(fig, key: str) -> str:
+    """The figure as SVG text to inline in HTML, byte-identical for identical figures.
+
+    Every id in it starts with the figure's key (``risk-heatmap-axes_1``), which is unique in
+    a briefing, so the ids of several charts never collide in one document; the hash salt is
+    the key too, so generated ids are stable across builds. No RDF metadata (not allowed in
+    HTML), no XML prolog or DOCTYPE.
     """
+    _check_key(key)
     with mpl.rc_context({"svg.hashsalt": f"rb-{key}", "svg.fonttype": "none"}):
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        fig.savefig(buf, format="svg", metadata=_NO_SVG_METADATA, bbox_inches="tight")
     svg = buf.getvalue()
     # Drop the XML prolog and DOCTYPE so the SVG can be inlined in HTML.
     svg = svg[svg.index("<svg") :]
-    return svg
+    return scope_svg_ids(svg, f"{key}-")
 
 
 def show_figure(

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskbrief.register import CATEGORIES
+from riskbrief.register import CATEGORIES, SCALE_MAX, SCALE_MIN
 
 EN_DASH = "\u2013"
 TIMES = "\u00d7"
@@ -83,6 +83,8 @@ CRITICAL_SCORE: int = BANDS[-1].lower
 PERT_LAMBDA = 4.0
 #: The interval reported for every sampled quantity: 10th to 90th percentile.
 INTERVAL = (0.10, 0.90)
+#: Batches of draws the standard errors of quantiles are estimated from.
+SE_BATCHES = 20
 
 
 def band(score: float) -> str:
@@ -203,11 +205,18 @@ def summarise(register: pd.DataFrame, draws: Draws) -> pd.DataFrame:
     out = register.loc[:, list(_SUMMARY_KEEP)].copy()
     out["score"] = out["likelihood_mode"] * out["impact_mode"]
     out["band"] = [band(s) for s in out["score"]]
-    lo, med, hi = np.quantile(draws.score, [INTERVAL[0], 0.5, INTERVAL[1]], axis=0)
+    qs = [INTERVAL[0], 0.5, INTERVAL[1]]
+    lo, med, hi = np.quantile(draws.score, qs, axis=0)
     out["median"] = med
     out["p10"] = lo
     out["p90"] = hi
+    # Monte Carlo standard errors: quantiles from batches of draws, shares binomial
+    batches = [b for b in np.array_split(draws.score, SE_BATCHES, axis=0) if len(b)]
+    per = np.array([np.quantile(b, qs, axis=0) for b in batches])  # batch x quantile x risk
+    se = per.std(axis=0, ddof=1) / np.sqrt(len(batches))
+    out["p10_se"], out["median_se"], out["p90_se"] = se[0], se[1], se[2]
     out["p_critical"] = (draws.score >= CRITICAL_SCORE).mean(axis=0)
+    out["p_critical_se"] = np.sqrt(out["p_critical"] * (1 - out["p_critical"]) / draws.n_draws)
     out["expected"] = pert_mean(out, "likelihood") * pert_mean(out, "impact")
     return rank(out)
 
@@ -293,10 +302,30 @@ def category_rollup(
                 "top_median": float(top["median"]),
                 "top_p10": float(top["p10"]),
                 "top_p90": float(top["p90"]),
-                "p_any_critical": float((scores >= CRITICAL_SCORE).any(axis=1).mean()),
+                "top_median_se": float(top["median_se"]),
+                "top_p10_se": float(top["p10_se"]),
+                "top_p90_se": float(top["p90_se"]),
+                "p_any_critical": (p_any := float((scores >= CRITICAL_SCORE).any(axis=1).mean())),
+                "p_any_critical_se": float(np.sqrt(p_any * (1 - p_any) / draws.n_draws)),
                 "article_urgency": text,
                 "agreement": agreement,
                 "steps": steps,
             }
         )
     return pd.DataFrame(rows)
+
+
+# --- a register conditioned on a scenario --------------------------------------------------
+
+
+def condition(register: pd.DataFrame, shifts: dict[str, dict]) -> pd.DataFrame:
+    """The register with each category's likelihood scores shifted by whole steps (a
+    scenario's ``risk_shifts``), low, most likely and high alike, kept within the 1-5 scale.
+    Categories a scenario does not name keep their scores. Returns a copy with a
+    ``likelihood_shift`` column."""
+    out = register.copy()
+    step = out["category"].map(lambda c: int(shifts.get(c, {}).get("likelihood", 0)))
+    for col in ("likelihood_low", "likelihood_mode", "likelihood_high"):
+        out[col] = (out[col] + step).clip(SCALE_MIN, SCALE_MAX).astype(int)
+    out["likelihood_shift"] = step.astype(int)
+    return out

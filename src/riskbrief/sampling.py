@@ -53,6 +53,11 @@ QUANTILES: dict[str, float] = {
 BLOCK = 1 << 14
 #: Blocks evaluated in one task; memory per task is a few dozen arrays of this many draws.
 BLOCKS_PER_TASK = 8
+#: Draws on which DSAIR's long-run safe share is computed (a stationary distribution per
+#: draw costs about half a millisecond): the first draws of every scenario, paired.
+DSAIR_DRAWS = 2_000
+#: Batches the standard errors of quantiles are estimated from.
+SE_BATCHES = 20
 ZONES = dsair.ZONES
 
 
@@ -99,7 +104,7 @@ class MonteCarlo:
     """Paired draws for each scenario: ``disaster`` (float), ``runaway`` (bool), ``growth``
     (Richardson's largest eigenvalue: the long-run growth rate per year, negative when
     stable) and ``zone`` (int codes into :data:`ZONES`), each an array of length ``draws``
-    per scenario id."""
+    per scenario id; ``safe`` and ``by_regime`` as below."""
 
     ids: tuple[str, ...]
     draws: int
@@ -108,6 +113,10 @@ class MonteCarlo:
     runaway: Mapping[str, np.ndarray]
     growth: Mapping[str, np.ndarray]
     zone: Mapping[str, np.ndarray]
+    #: DSAIR's long-run safe share for the first :data:`DSAIR_DRAWS` draws (it is costly)
+    safe: Mapping[str, np.ndarray]
+    #: the racing model's disaster probability under each information regime, same draws
+    by_regime: Mapping[str, Mapping[str, np.ndarray]]
 
 
 #: What one task of draws returns: per scenario id, the four per-draw arrays.
@@ -115,7 +124,12 @@ BlockResult = dict[str, dict[str, np.ndarray]]
 
 
 def evaluate_blocks(
-    scenarios: Sequence[Scenario], seed: int, draws: int, first: int, last: int
+    scenarios: Sequence[Scenario],
+    seed: int,
+    draws: int,
+    first: int,
+    last: int,
+    dsair_draws: int = DSAIR_DRAWS,
 ) -> BlockResult:
     """Evaluate the models on blocks ``first`` to ``last - 1`` of the draws (of :data:`BLOCK`
     draws each; the last block of ``draws`` may be partial). A pure function: any split of the
@@ -132,19 +146,20 @@ def evaluate_blocks(
         for m, p in specs
     }
     out: BlockResult = {}
+    start = first * BLOCK
+    k = max(0, min(dsair_draws, start + sum(sizes)) - start)  # draws of the DSAIR subsample here
     for s in scenarios:
         v = {
             (m.key, p.name): _values(s.ranges[m.key][p.name], u[(m.key, p.name)], p)
             for m, p in specs
         }
-        a, b, m, n = (v["richardson", k] for k in ("a", "b", "m", "n"))
+        a, b, m, n = (v["richardson", q] for q in ("a", "b", "m", "n"))
+        teams, mu, enmity = v["racing", "n"].astype(int), v["racing", "mu"], v["racing", "enmity"]
+        regimes = {r: racing_disaster(teams, mu, enmity, r) for r in racing.INFORMATION_REGIMES}
         out[s.id] = {
-            "disaster": racing_disaster(
-                v["racing", "n"].astype(int),
-                v["racing", "mu"],
-                v["racing", "enmity"],
-                s.choices["racing"]["information"],
-            ),
+            "disaster": regimes[s.choices["racing"]["information"]],
+            **{f"disaster_{r}": x for r, x in regimes.items()},
+            "safe": long_run_safe_share({q: v["dsair", q][:k] for q in DSAIR_ARGS}),
             "runaway": richardson.stability_margin(a, b, m, n) <= 0,
             "growth": richardson.growth_rate(a, b, m, n),
             "zone": _zone_codes(
@@ -176,6 +191,7 @@ def monte_carlo(
     *,
     blocks_per_task: int = BLOCKS_PER_TASK,
     task_map: TaskMap | None = None,
+    dsair_draws: int = DSAIR_DRAWS,
 ) -> MonteCarlo:
     """Sample every scenario's parameter ranges ``draws`` times and evaluate the models.
 
@@ -190,16 +206,38 @@ def monte_carlo(
     draws, step = int(draws), max(1, int(blocks_per_task))
     n_blocks = -(-draws // BLOCK)
     tasks = [
-        (tuple(scenarios), int(seed), draws, b, min(b + step, n_blocks))
+        (tuple(scenarios), int(seed), draws, b, min(b + step, n_blocks), int(dsair_draws))
         for b in range(0, n_blocks, step)
     ]
     parts = (task_map or run_here)(evaluate_blocks, tasks)
     ids = tuple(s.id for s in scenarios)
-    joined = {
-        key: {i: np.concatenate([p[i][key] for p in parts]) for i in ids}
-        for key in ("disaster", "runaway", "growth", "zone")
-    }
-    return MonteCarlo(ids, draws, int(seed), **joined)
+
+    def joined(key: str) -> dict[str, np.ndarray]:
+        return {i: np.concatenate([p[i][key] for p in parts]) for i in ids}
+
+    return MonteCarlo(
+        ids,
+        draws,
+        int(seed),
+        *(joined(k) for k in ("disaster", "runaway", "growth", "zone", "safe")),
+        {r: joined(f"disaster_{r}") for r in racing.INFORMATION_REGIMES},
+    )
+
+
+#: Arguments of the DSAIR model, in ``dsair.stationary_distribution``'s order.
+DSAIR_ARGS = ("b", "c", "speed", "p_fo", "p_r", "B", "W")
+
+
+def long_run_safe_share(params: Mapping[str, np.ndarray], Z: int = 100, beta: float = 0.1):
+    """DSAIR's long-run share of time developers play safe (AS or CS) for each draw."""
+    n = len(params["p_r"])
+    out = np.empty(n)
+    for i in range(n):
+        dist = dsair.stationary_distribution(
+            *(float(params[q][i]) for q in DSAIR_ARGS), Z=Z, beta=beta
+        )
+        out[i] = dist["AS"] + dist["CS"]
+    return out
 
 
 def quantiles(x: np.ndarray) -> dict[str, float]:
@@ -208,12 +246,29 @@ def quantiles(x: np.ndarray) -> dict[str, float]:
     return {k: float(v) for k, v in zip(QUANTILES, q, strict=True)}
 
 
+def quantile_ses(x: np.ndarray) -> dict[str, float]:
+    """Monte Carlo standard error of each quantile of :func:`quantiles` (keys ``<q>_se``),
+    from :data:`SE_BATCHES` batches of consecutive draws (independent, as the draws are)."""
+    batches = np.array_split(np.asarray(x), SE_BATCHES)
+    per = np.array([np.quantile(b, list(QUANTILES.values())) for b in batches if len(b)])
+    se = per.std(axis=0, ddof=1) / np.sqrt(len(per)) if len(per) > 1 else np.zeros(len(QUANTILES))
+    return {f"{k}_se": float(v) for k, v in zip(QUANTILES, se, strict=True)}
+
+
+def share_se(p: float, n: int) -> float:
+    """Binomial standard error of a share of ``n`` draws."""
+    return float(np.sqrt(max(p * (1 - p), 0.0) / max(n, 1)))
+
+
 # --- central values -----------------------------------------------------------------------------
 
 
-def central_disaster(s: Scenario) -> float:
+def central_disaster(s: Scenario, information: str | None = None) -> float:
+    """The racing model's disaster probability at the scenario's most-likely values (under
+    another information regime if one is given)."""
     p = s.central("racing")
-    return racing.disaster_probability(p["n"], p["mu"], p["enmity"], p["information"])
+    regime = information or p["information"]
+    return float(racing.disaster_probability(p["n"], p["mu"], p["enmity"], regime))
 
 
 def central_richardson(s: Scenario) -> dict[str, Any]:
@@ -251,8 +306,9 @@ def central_dsair(s: Scenario, Z: int = 100, beta: float = 0.1) -> dict[str, Any
 
 
 def summarise(scenarios: Sequence[Scenario], mc: MonteCarlo) -> pd.DataFrame:
-    """One row per scenario: disaster-probability quantiles, central value, Richardson and
-    DSAIR results (central values and shares of draws)."""
+    """One row per scenario: disaster-probability quantiles with their standard errors, the
+    central value, the same under every information regime, Richardson and DSAIR results:
+    verdicts at the most-likely values *and* the share of draws behind each."""
     rows = []
     for s in scenarios:
         d = mc.disaster[s.id]
@@ -263,15 +319,22 @@ def summarise(scenarios: Sequence[Scenario], mc: MonteCarlo) -> pd.DataFrame:
         # Growth per year of a runaway build-up, over the draws that run away.
         g = np.expm1(mc.growth[s.id][run]) if run.any() else np.zeros(1)
         gq = np.quantile(g, [0.1, 0.5, 0.9])
+        safe = mc.safe[s.id]
+        sq = np.quantile(safe, [0.1, 0.5, 0.9])
+        safe_wins = float((safe >= 0.5).mean())
         rows.append(
             {
                 "id": s.id,
                 "title": s.title,
                 "information": s.choices["racing"]["information"],
                 **quantiles(d),
+                **quantile_ses(d),
                 "mean": float(d.mean()),
                 "central": central_disaster(s),
+                **{f"median_{r}": float(np.median(x[s.id])) for r, x in mc.by_regime.items()},
+                **{f"central_{r}": central_disaster(s, information=r) for r in mc.by_regime},
                 "runaway_share": float(run.mean()),
+                "runaway_share_se": share_se(float(run.mean()), mc.draws),
                 "runaway_growth_p10": float(gq[0]),
                 "runaway_growth_median": float(gq[1]),
                 "runaway_growth_p90": float(gq[2]),
@@ -279,7 +342,17 @@ def summarise(scenarios: Sequence[Scenario], mc: MonteCarlo) -> pd.DataFrame:
                 "growth_rate": rich["growth_rate"],
                 "zone": ds["zone"],
                 **{f"zone_{z}": float(v) for z, v in zip(ZONES, zone_share, strict=True)},
+                "zone_se": max(share_se(float(v), mc.draws) for v in zone_share),
+                "p_r": ds["p_r"],
+                "collective_threshold": ds["collective_threshold"],
+                "risk_dominance_threshold": ds["risk_dominance_threshold"],
                 "safe_share": ds["safe_share"],
+                "safe_median": float(sq[1]),
+                "safe_p10": float(sq[0]),
+                "safe_p90": float(sq[2]),
+                "safe_wins": safe_wins,
+                "safe_wins_se": share_se(safe_wins, len(safe)),
+                "safe_draws": len(safe),
             }
         )
     return pd.DataFrame(rows)
@@ -296,13 +369,18 @@ def compare(mc: MonteCarlo, numerator: str, denominator: str) -> dict[str, Any]:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.where(a > 0, np.inf, 1.0))
     rq = np.quantile(ratio, list(QUANTILES.values()), method="inverted_cdf")
+    batches = np.array_split(ratio, SE_BATCHES)
+    per = np.array([np.quantile(c, 0.5, method="inverted_cdf") for c in batches if len(c)])
+    ratio_se = float(per.std(ddof=1) / np.sqrt(len(per))) if np.isfinite(per).all() else None
     return {
         "numerator": numerator,
         "denominator": denominator,
         "ratio": {
             k: (float(v) if np.isfinite(v) else None) for k, v in zip(QUANTILES, rq, strict=True)
         },
+        "ratio_median_se": ratio_se,
         "difference": quantiles(a - b),
+        "difference_se": quantile_ses(a - b),
         "share_higher": float(np.mean(a > b)),
     }
 
@@ -314,70 +392,6 @@ def comparison_pair(summary: pd.DataFrame) -> tuple[str, str] | None:
     ordered = summary.sort_values("median", ascending=False, kind="stable")
     hi, lo = ordered["id"].iloc[0], ordered["id"].iloc[-1]
     return (hi, lo) if hi != lo else None
-
-
-# --- sensitivity ------------------------------------------------------------------------------
-
-
-def sensitivity(s: Scenario) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the racing model's disaster probability (a tornado).
-
-    Each numeric racing parameter is moved to its low and then its high value with the others
-    at their central values; the information regime is switched to each other regime. Rows,
-    largest swing first: ``parameter``, ``label``, ``low_setting``, ``high_setting`` (text),
-    ``p_low``, ``p_high`` (disaster probability at each), ``base`` and ``swing``.
-    """
-    base_p = s.central("racing")
-    model = MODELS["racing"]
-
-    def p_at(**change: Any) -> float:
-        q = {**base_p, **change}
-        return racing.disaster_probability(q["n"], q["mu"], q["enmity"], q["information"])
-
-    base = p_at()
-    rows = []
-    for spec in model.parameters:
-        r = s.ranges["racing"][spec.name]
-        if r.fixed:
-            continue
-        lo = int(r.low) if spec.integer else r.low
-        hi = int(r.high) if spec.integer else r.high
-        rows.append(
-            {
-                "parameter": spec.name,
-                "label": spec.label,
-                "low_setting": f"{lo:g}",
-                "high_setting": f"{hi:g}",
-                "p_low": p_at(**{spec.name: lo}),
-                "p_high": p_at(**{spec.name: hi}),
-            }
-        )
-    others = {
-        reg: p_at(information=reg)
-        for reg in racing.INFORMATION_REGIMES
-        if reg != base_p["information"]
-    }
-    if others:
-        safest = min(others, key=others.get)
-        riskiest = max(others, key=others.get)
-        rows.append(
-            {
-                "parameter": "information",
-                "label": "information regime",
-                "low_setting": safest,
-                "high_setting": riskiest,
-                "p_low": others[safest],
-                "p_high": others[riskiest],
-            }
-        )
-    df = pd.DataFrame(
-        rows, columns=["parameter", "label", "low_setting", "high_setting", "p_low", "p_high"]
-    )
-    df["base"] = base
-    df["swing"] = (df[["p_low", "p_high"]].max(axis=1) - df[["p_low", "p_high"]].min(axis=1)).clip(
-        lower=0
-    )
-    return df.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
 # --- model grids and trajectories for the charts ---------------------------------------------

@@ -70,6 +70,8 @@ class Scenario:
     choices: Mapping[str, Mapping[str, str]] = field(
         default_factory=dict
     )  # model -> name -> option
+    #: category -> {"likelihood": whole-step shift, "rationale": text} (see risk_shifts)
+    risk_shifts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def central(self, model: str) -> dict[str, Any]:
         """The model's parameters at their central values, settings included."""
@@ -79,6 +81,20 @@ class Scenario:
             out[p.name] = int(v) if p.integer else float(v)
         out.update(self.choices.get(model, {}))
         return out
+
+
+#: The Monte Carlo seed of a scenario file that names none.
+DEFAULT_SEED = 20261127
+
+
+class ScenarioSet(dict[str, Scenario]):
+    """The scenarios of one file by id, in file order, and the file's Monte Carlo ``seed``.
+
+    The seed belongs to the scenarios, not to a briefing: every briefing that shows a
+    scenario samples it from the same random streams (common random numbers), so the same
+    scenario with the same inputs reports the same numbers wherever it appears."""
+
+    seed: int = DEFAULT_SEED
 
 
 def _is_number(v: Any) -> bool:
@@ -211,7 +227,7 @@ def _check_scenario(chk: _Checker, i: int, raw: Any, seen: set[str]) -> Scenario
         return None
     seen.add(sid)
     before = len(chk.errors)
-    allowed = {"id", *TEXT_FIELDS, *MODELS}
+    allowed = {"id", *TEXT_FIELDS, *MODELS, "risk_shifts"}
     for k in raw:
         if k not in allowed:
             chk.error(sid, str(k), f"unknown field (allowed: {', '.join(sorted(allowed))})")
@@ -234,10 +250,48 @@ def _check_scenario(chk: _Checker, i: int, raw: Any, seen: set[str]) -> Scenario
             ranges[key], choices[key] = checked
     if len(chk.errors) > before:
         return None
-    return Scenario(id=sid, ranges=ranges, choices=choices, **text)
+    shifts = _check_shifts(chk, sid, raw.get("risk_shifts", {}))
+    if len(chk.errors) > before:
+        return None
+    return Scenario(id=sid, ranges=ranges, choices=choices, risk_shifts=shifts, **text)
 
 
-def parse_scenarios(text: str, path: str | os.PathLike[str]) -> dict[str, Scenario]:
+def _check_shifts(chk: _Checker, sid: str, raw: Any) -> dict[str, dict[str, Any]]:
+    """``risk_shifts``: per register category, a whole-step likelihood shift and a rationale."""
+    from riskbrief.register import CATEGORIES
+
+    if not isinstance(raw, Mapping):
+        chk.error(sid, "risk_shifts", "expected a mapping of category -> {likelihood, rationale}")
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for cat, entry in raw.items():
+        fld = f"risk_shifts.{cat}"
+        if cat not in CATEGORIES:
+            chk.error(
+                sid,
+                fld,
+                f"unknown category{did_you_mean(str(cat), CATEGORIES)} (categories: {', '.join(CATEGORIES)})",
+            )
+            continue
+        if not isinstance(entry, Mapping) or set(entry) != {"likelihood", "rationale"}:
+            chk.error(sid, fld, "expected exactly {likelihood, rationale}")
+            continue
+        step, why = entry["likelihood"], entry["rationale"]
+        if isinstance(step, bool) or not isinstance(step, int) or not -4 <= step <= 4:
+            chk.error(
+                sid, f"{fld}.likelihood", f"must be a whole number from -4 to 4, got {step!r}"
+            )
+            continue
+        if not isinstance(why, str) or not why.strip():
+            chk.error(
+                sid, f"{fld}.rationale", "must be non-empty text: say why the scenario shifts it"
+            )
+            continue
+        out[str(cat)] = {"likelihood": step, "rationale": " ".join(why.split())}
+    return out
+
+
+def parse_scenarios(text: str, path: str | os.PathLike[str]) -> ScenarioSet:
     """Validate the text of a scenarios file; ``path`` names it in error messages."""
     path = Path(path)
     doc = parse_yaml(text, path)
@@ -247,15 +301,18 @@ def parse_scenarios(text: str, path: str | os.PathLike[str]) -> dict[str, Scenar
         raise InputError(path, "expected a mapping with a 'scenarios' list at the top level")
     chk = _Checker(path)
     for k in doc:
-        if k != "scenarios":
-            chk.error(None, str(k), "unknown top-level field (allowed: scenarios)")
+        if k not in ("scenarios", "seed"):
+            chk.error(None, str(k), "unknown top-level field (allowed: seed, scenarios)")
+    seed = doc.get("seed", DEFAULT_SEED)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        chk.error(None, "seed", f"must be a whole number from 0 to {2**32 - 1}, got {seed!r}")
     items = doc.get("scenarios")
     if items is None:
         chk.error(None, "scenarios", "missing field: the list of scenarios")
     elif not isinstance(items, list) or not items:
         chk.error(None, "scenarios", "must be a non-empty list of scenarios")
         items = None
-    out: dict[str, Scenario] = {}
+    out = ScenarioSet()
     seen: set[str] = set()
     for i, raw in enumerate(items or []):
         s = _check_scenario(chk, i, raw, seen)
@@ -263,10 +320,11 @@ def parse_scenarios(text: str, path: str | os.PathLike[str]) -> dict[str, Scenar
             out[s.id] = s
     if chk:
         raise InputErrors(chk.errors)
+    out.seed = int(seed)
     return out
 
 
-def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Scenario]:
+def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
     """Read and validate a scenarios file such as ``data/scenarios.yaml``.
 
     Returns the scenarios by id, in file order. Raises :class:`~riskbrief.errors.InputError`
@@ -274,6 +332,43 @@ def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Scenario]:
     scenario and the field.
     """
     return parse_scenarios(decode(read_bytes(path), path), path)
+
+
+def used_scenarios(path: str | os.PathLike[str], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What a briefing uses of a scenarios file: the entries of the scenarios its params name
+    anywhere (those shown, the one the register is scored under, the one options are evaluated
+    in…), as written (comments, layout and the other scenarios left out). The fingerprint
+    hashes this, and the change log compares it row by row."""
+    doc = parse_yaml(decode(read_bytes(path), path), path)
+    items = doc.get("scenarios") if isinstance(doc, Mapping) else None
+    ids = [
+        str(e["id"])
+        for e in (items if isinstance(items, list) else [])
+        if isinstance(e, Mapping) and "id" in e
+    ]
+    named: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and value in ids and value not in named:
+            named.append(value)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk({k: v for k, v in parameters.items() if k != "data"})
+    shown = named
+    entries = {
+        str(e["id"]): e
+        for e in (items if isinstance(items, list) else [])
+        if isinstance(e, Mapping) and e.get("id") in shown
+    }
+    settings = (
+        {str(k): v for k, v in doc.items() if k != "scenarios"} if isinstance(doc, Mapping) else {}
+    )
+    return {**settings, "scenarios": {sid: entries[sid] for sid in shown if sid in entries}}
 
 
 def select(

@@ -32,8 +32,9 @@ Chunks
     The model is evaluated on blocks of rows of the sample matrix, each a task run by a
     ``task_map`` (:data:`riskbrief.sampling.TaskMap`: here, in turn, by default; on a Dask
     cluster through :mod:`riskbrief.cluster`). Evaluations are deterministic functions of
-    their row, and the sample and the bootstrap are seeded from the briefing's seed, so the
-    indices do not depend on the chunk size, the number of workers or where a task ran.
+    their row, and the sample and the bootstrap are seeded from the seed given (the scenario
+    file's, as for the Monte Carlo), so the indices do not depend on the chunk size, the
+    number of workers or where a task ran.
 
 Everything here is a pure function of its arguments.
 """
@@ -117,7 +118,7 @@ def problem(fs: Sequence[Factor]) -> dict[str, Any]:
 
 
 def derived_seed(seed: int, *names: str) -> int:
-    """A seed for one use (``"sample"``, ``"bootstrap"``) derived from the briefing's seed with
+    """A seed for one use (``"sample"``, ``"bootstrap"``) derived from the analysis's seed with
     ``SeedSequence``; never 0 (SALib takes 0 for "no seed")."""
     key = tuple(zlib.crc32(n.encode("utf-8")) for n in names)
     state = np.random.SeedSequence(int(seed), spawn_key=key).generate_state(1, dtype=np.uint32)

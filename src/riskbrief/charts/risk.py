@@ -21,7 +21,7 @@ from riskbrief.charts import (
     TEXT_COLOUR,
     new_figure,
 )
-from riskbrief.narrative import pct
+from riskbrief.narrative import mc_pct
 from riskbrief.risk import BANDS, CRITICAL_SCORE, EN_DASH, TIMES, band
 
 #: Largest number of risk labels laid out in one cell of the heat map before they shrink.
@@ -178,7 +178,7 @@ def category_chart(rollup: pd.DataFrame):
             max(r["top_score"], r["top_p90"]) + 0.4,
             i,
             f"{r['rating']}: {r['top_id']} scores {r['top_score']}; "
-            f"P(any Critical) {pct(r['p_any_critical'])}",
+            f"P(any Critical) {mc_pct(r['p_any_critical'], r['p_any_critical_se'])}",
             va="center",
             fontsize=7,
             color=TEXT_COLOUR,

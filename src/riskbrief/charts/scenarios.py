@@ -32,7 +32,7 @@ from riskbrief.charts import (
 )
 from riskbrief.models import dsair
 from riskbrief.models.racing import INFORMATION_REGIMES
-from riskbrief.narrative import pct
+from riskbrief.narrative import mc_estimate, pct
 
 EN_DASH = "\u2013"
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
@@ -48,6 +48,11 @@ _ZONE_COLOURS = {
     "compliance": tint(OKABE_ITO["bluish_green"], 0.2),
 }
 _SIDE_STYLES = {"United States": "-", "China": "--"}
+
+
+def _estimate(r) -> tuple[str, str]:
+    """A scenario's median and 80% interval as the text prints them."""
+    return mc_estimate(r.median, r.p10, r.p90, (r.median_se, r.p10_se, r.p90_se))
 
 
 def scenario_style(ids: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -208,7 +213,7 @@ def scenario_comparison(summary: pd.DataFrame, draws: Mapping[str, np.ndarray], 
             zorder=5,
         )
         ax.annotate(
-            f"{pct(r.median)} ({pct(r.p10)}{EN_DASH}{pct(r.p90)})",
+            "{} ({})".format(*_estimate(r)),
             (r.median, y),
             xytext=(0, -13),
             textcoords="offset points",
@@ -240,7 +245,7 @@ def scenario_comparison(summary: pd.DataFrame, draws: Mapping[str, np.ndarray], 
 def comparison_alt(summary: pd.DataFrame, comparison: Mapping | None = None) -> str:
     """Alt text of :func:`scenario_comparison`."""
     parts = [
-        f"{r.title}: median {pct(r.median)}, 80% interval {pct(r.p10)} to {pct(r.p90)}"
+        "{}: median {}, 80% interval {}".format(r.title, *_estimate(r)).replace(EN_DASH, " to ")
         for r in summary.itertuples(index=False)
     ]
     text = (

@@ -30,6 +30,7 @@ P_public(5, 1, 2)``), but the scenario file only admits ``0 < e <= 1``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -80,11 +81,19 @@ def _p_private(n: int, mu: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 def _p_public(n: int, mu: np.ndarray, e: np.ndarray) -> np.ndarray:
     """Public information: P = 1 - mu/(e(n+1)) if mu < e, else
-    (mu - e)^(n+1)/(e (n+1) mu^n) - mu/(e(n+1)) + 1."""
+    (mu - e)^(n+1)/(e (n+1) mu^n) - mu/(e(n+1)) + 1.
+
+    For mu >= e, with x = e/mu, the second form is [(1 - x)^(n+1) - 1 + (n+1) x] / ((n+1) x):
+    a difference of nearly equal terms when x is small (a high capability weight against a low
+    enmity). There it is evaluated as its binomial series, sum over k = 2..n+1 of
+    C(n+1, k) (-x)^k / ((n+1) x), which has no cancellation for x < 1/2."""
     base = 1.0 - mu / (e * (n + 1))
-    # (mu - e)^(n+1)/(e mu^n) = (mu/e) (1 - e/mu)^(n+1), written to stay finite for large n.
-    tail = (mu / e) * np.power(np.clip(1.0 - e / mu, 0.0, None), n + 1) / (n + 1)
-    return np.where(mu < e, base, base + tail)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(mu >= e, e / np.where(mu > 0, mu, 1.0), 1.0)
+    closed = (np.power(1.0 - x, n + 1) - 1.0 + (n + 1) * x) / ((n + 1) * x)
+    series = sum((-1) ** k * math.comb(n + 1, k) * x ** (k - 1) for k in range(2, n + 2)) / (n + 1)
+    high = np.where(x < 0.5, series, closed)
+    return np.where(mu < e, base, np.clip(high, 0.0, 1.0))
 
 
 _DISASTER: dict[str, Callable[[int, np.ndarray, np.ndarray], np.ndarray]] = {

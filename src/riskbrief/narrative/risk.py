@@ -1,7 +1,11 @@
 """The risk-summary section in words and reader tables: category paragraphs, key judgments,
 the top-risks and roll-up tables, the results JSON's numbers, the methods and source line.
 
-Every sentence is generated from the numbers of :mod:`riskbrief.risk`; nothing is typed.
+Every sentence is generated from the numbers of :mod:`riskbrief.risk`; nothing is typed. The
+sampled numbers say how firmly the analysts' own ratings hold (the share of draws from their
+ranges that land in a band), not how likely an event is, so they are never worded with the
+estimative scale; and every Monte Carlo number is printed at the precision its standard error
+supports.
 """
 
 from __future__ import annotations
@@ -11,7 +15,14 @@ from typing import Any
 
 import pandas as pd
 
-from riskbrief.narrative import ICD203_SOURCE, estimative_phrase, md_escape, num, pct
+from riskbrief.narrative import (
+    PRECISION_RULE,
+    SCORE_STEPS,
+    mc_pct,
+    mc_score,
+    md_escape,
+    resolution,
+)
 from riskbrief.paths import display_path
 from riskbrief.register import MIT_TAXONOMY_SOURCE, SCALE_MAX, SCALE_MIN
 from riskbrief.risk import BANDS, CRITICAL_SCORE, EN_DASH, PERT_LAMBDA, TIMES, band_counts
@@ -23,41 +34,55 @@ def _count(n: int) -> str:
     return _SMALL[n] if 0 <= n < len(_SMALL) else str(n)
 
 
-def _score(x: float) -> str:
-    return num(x, 1)
+def score_of(row: Mapping[str, Any], key: str) -> str:
+    """A sampled score (1-25) at the precision its standard error supports."""
+    return mc_score(row[key], row[f"{key}_se"])
 
 
-def _interval(lo: float, hi: float) -> str:
-    return f"{_score(lo)}{EN_DASH}{_score(hi)}"
+def score_interval(row: Mapping[str, Any], lo: str = "p10", hi: str = "p90") -> str:
+    """An interval of scores, both ends at the coarser step either needs."""
+    step = max(resolution(row[f"{k}_se"], SCORE_STEPS) for k in (lo, hi))
+    return (
+        f"{mc_score(row[lo], row[f'{lo}_se'], step=step)}{EN_DASH}"
+        f"{mc_score(row[hi], row[f'{hi}_se'], step=step)}"
+    )
 
 
-def probability_clause(p: float, clause: str) -> str:
-    """'It is very likely (91%) that <clause>' with the ICD 203 phrase computed from ``p``."""
-    phrase = estimative_phrase(p)
-    if phrase == "almost no chance":
-        return f"There is almost no chance ({pct(p)}) that {clause}"
-    if phrase == "roughly even chance":
-        return f"There is a roughly even chance ({pct(p)}) that {clause}"
-    return f"It is {phrase} ({pct(p)}) that {clause}"
+def holds_clause(p: float, se: float, what: str) -> str:
+    """'in 98% of draws from the analysts' ranges, <what>': how firmly a rating holds."""
+    if p >= 0.9995:
+        return f"in every draw from the analysts' ranges, {what}"
+    if p < 0.0005:
+        return f"in no draw from the analysts' ranges does it hold that {what}"
+    return f"in {mc_pct(p, se)} of draws from the analysts' ranges, {what}"
 
 
 def _article_sentence(row: Mapping[str, Any]) -> str:
+    """The article's urgency beside the register's rating: a consistency check, since the
+    register's scores were set with the article's ratings in view."""
     urgency, rating = row["article_urgency"], row["rating"]
     agreement = row["agreement"]
     if agreement == "not rated":
         return "The source article gives no urgency for this category."
     if agreement == "agrees":
         if " to " in urgency:
-            return f"The article rates it {urgency}; the register's {rating} falls in that range."
-        return f"The article rates it {urgency} too."
+            return (
+                f"Consistency check: the article rates it {urgency}, and the register's "
+                f"{rating} falls in that range."
+            )
+        return f"Consistency check: the article rates it {urgency} too."
     steps = abs(row["steps"])
     how = "one band" if steps == 1 else f"{_count(steps)} bands"
     side = "higher" if agreement == "higher" else "lower"
-    return f"The article rates it {urgency}; the register puts it {how} {side}, at {rating}."
+    return (
+        f"Consistency check: the article rates it {urgency}; the register puts it {how} "
+        f"{side}, at {rating}."
+    )
 
 
-def category_paragraph(row: Mapping[str, Any]) -> str:
-    """A short analyst's paragraph on one category, from its :func:`category_rollup` row."""
+def category_paragraph(row: Mapping[str, Any], scenario: Any = None) -> str:
+    """A short analyst's paragraph on one category, from its :func:`category_rollup` row (and,
+    when the register is scored under a scenario, why the scenario moves it)."""
     n, n_crit = row["n_risks"], row["n_critical"]
     cat = md_escape(row["category"])
     title = md_escape(row["top_title"])
@@ -81,25 +106,63 @@ def category_paragraph(row: Mapping[str, Any]) -> str:
         )
     lead = (
         f"The most serious is {title} ({md_escape(row['top_id'])}): median score "
-        f"{_score(row['top_median'])} of 25, "
-        f"80% interval {_interval(row['top_p10'], row['top_p90'])}."
+        f"{score_of(row, 'top_median')} of 25, "
+        f"80% interval {score_interval(row, 'top_p10', 'top_p90')}."
     )
-    prob = probability_clause(row["p_any_critical"], "at least one of its risks is Critical.")
-    return f"**{cat}: {row['rating']}.** {count} {lead} {prob} {_article_sentence(row)}"
+    held = holds_clause(
+        row["p_any_critical"], row["p_any_critical_se"], "at least one of its risks is Critical."
+    )
+    held = held[:1].upper() + held[1:]
+    if scenario is not None:
+        return _conditioned_paragraph(row, scenario, count)
+    return f"**{cat}: {row['rating']}.** {count} {lead} {held} {_article_sentence(row)}"
 
 
-def category_paragraphs(rollup: pd.DataFrame) -> dict[str, str]:
+def _conditioned_paragraph(row: Mapping[str, Any], scenario: Any, count: str) -> str:
+    """A category under a scenario: the shift and its reason first, the numbers in one
+    sentence after."""
+    cat = md_escape(row["category"])
+    shift = scenario.risk_shifts.get(row["category"], {"likelihood": 0, "rationale": ""})
+    step = shift["likelihood"]
+    moved = (
+        f"the scenario moves its likelihoods {'up' if step > 0 else 'down'} "
+        f"{abs(step)} step{'s' if abs(step) > 1 else ''}: {md_escape(shift['rationale'])}"
+        if step
+        else "the scenario leaves its likelihoods as the register has them"
+    )
+    held = holds_clause(
+        row["p_any_critical"], row["p_any_critical_se"], "at least one of its risks is Critical"
+    )
+    counted = count[:1].lower() + count[1:-1]
+    return (
+        f"**{cat}: {row['rating']} under the "
+        f"{md_escape(scenario.title.lower()).replace(' ', '-')} scenario.** "
+        f"Here {moved.rstrip('.')}. With {counted}, its most serious risk is "
+        f"{md_escape(row['top_title'])} ({md_escape(row['top_id'])}), at a median "
+        f"{score_of(row, 'top_median')} of 25 (80% interval "
+        f"{score_interval(row, 'top_p10', 'top_p90')}), and {held}. {_article_sentence(row)}"
+    )
+
+
+def category_paragraphs(rollup: pd.DataFrame, scenario: Any = None) -> dict[str, str]:
     """Paragraph per category, in roll-up order."""
-    return {r["category"]: category_paragraph(r) for r in rollup.to_dict("records")}
+    return {r["category"]: category_paragraph(r, scenario) for r in rollup.to_dict("records")}
 
 
-def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[dict[str, Any]]:
-    """Key-judgment sentences for the briefing's first page, most certain first.
+#: The assumptions (docs/assumptions.md) the register's ratings rest on.
+RESTS_ON = ["A1", "A2", "A3", "A4", "A5"]
 
-    One per Critical category: how likely it is to hold a Critical risk and its most serious
-    risk's median score with 80% interval. If no category is Critical, one on the most
-    serious category instead. ``value``/``interval`` are that risk's median score and interval;
-    ``probability`` and ``phrase`` the chance of a Critical risk in the category.
+
+def key_judgments(
+    rollup: pd.DataFrame, anchor: str = "risk-summary", *, scenario: str | None = None
+) -> list[dict[str, Any]]:
+    """Key-judgment sentences for the briefing's first page, firmest first.
+
+    One per Critical category: its most serious risk's median score with 80% interval, and
+    how firmly the rating holds (the share of draws from the analysts' ranges in which the
+    category keeps a Critical risk). That share is not the likelihood of an event, so no
+    estimative phrase is attached (``phrase`` is None). If no category is Critical, one on the
+    most serious category instead.
     """
     crit = rollup[rollup["rating"] == "Critical"].sort_values(
         ["p_any_critical", "top_median"], ascending=False
@@ -108,11 +171,17 @@ def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[di
     out = []
     for r in chosen.to_dict("records"):
         p = r["p_any_critical"]
-        lead = probability_clause(p, f"{r['category']} holds at least one Critical risk")
+        held = holds_clause(p, r["p_any_critical_se"], "at least one of its risks is Critical")
+        lead = (
+            "On the analysts' scores"
+            if scenario is None
+            else f"On the analysts' scores under the {scenario.lower().replace(' ', '-')} scenario"
+        )
         text = (
-            f"{lead}: its most serious, {r['top_title']}, scores a median "
-            f"{_score(r['top_median'])} of 25 (80% interval "
-            f"{_interval(r['top_p10'], r['top_p90'])})."
+            f"{lead}, {r['category']} is rated {r['rating']}: its most serious "
+            f"risk, {r['top_title']}, scores a median {score_of(r, 'top_median')} of 25 (80% "
+            f"interval {score_interval(r, 'top_p10', 'top_p90')}), and {held} (how firmly the "
+            "rating holds, not the chance of an event)."
         )
         out.append(
             {
@@ -121,7 +190,10 @@ def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[di
                 "value": round(r["top_median"], 2),
                 "interval": [round(r["top_p10"], 2), round(r["top_p90"], 2)],
                 "probability": round(p, 4),
-                "phrase": estimative_phrase(p),
+                "phrase": None,
+                "of": "the share of draws from the analysts' score ranges, not an event",
+                "assumptions": RESTS_ON if scenario is None else [*RESTS_ON, "A14"],
+                "evidence": "analyst judgement",
                 "category": r["category"],
             }
         )
@@ -131,10 +203,18 @@ def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[di
 # --- tables and results ----------------------------------------------------------------------
 
 
-def top_risks_table(summary: pd.DataFrame, top_n: int) -> pd.DataFrame:
-    """The ``top_n`` most serious risks, formatted for readers."""
+#: The top-risks table's evidence column: repository entries and incidents in the sub-domain.
+EVIDENCE_COLUMN = "Evidence: entries · incidents"
+
+
+def top_risks_table(
+    summary: pd.DataFrame, top_n: int, evidence: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The ``top_n`` most serious risks, formatted for readers. With ``evidence`` (by risk id:
+    ``repository_entries`` and ``incidents`` in the risk's MIT sub-domain, from
+    ``riskbrief.evidence.register_evidence``) the table gains an evidence column."""
     top = summary.head(top_n)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "#": top["rank"].astype(str),
             "Risk": top["title"] + " (" + top["id"] + ")",
@@ -147,13 +227,21 @@ def top_risks_table(summary: pd.DataFrame, top_n: int) -> pd.DataFrame:
             ],
             "Band": top["band"],
             "Median (80% interval)": [
-                f"{_score(m)} ({_interval(lo, hi)})"
-                for m, lo, hi in zip(top["median"], top["p10"], top["p90"], strict=True)
+                f"{score_of(r, 'median')} ({score_interval(r)})" for r in top.to_dict("records")
             ],
-            "P(Critical)": [pct(p) for p in top["p_critical"]],
+            "P(Critical)": [
+                mc_pct(p, se) for p, se in zip(top["p_critical"], top["p_critical_se"], strict=True)
+            ],
             "Trend": top["trend"],
         }
     )
+    if evidence is not None:
+        rows = evidence.reindex(top["id"])
+        table[EVIDENCE_COLUMN] = [
+            "—" if pd.isna(e) else f"{int(e):,} · {int(i):,}"
+            for e, i in zip(rows["repository_entries"], rows["incidents"], strict=True)
+        ]
+    return table
 
 
 def rollup_table(rollup: pd.DataFrame) -> pd.DataFrame:
@@ -164,9 +252,12 @@ def rollup_table(rollup: pd.DataFrame) -> pd.DataFrame:
             "Risks": rollup["n_risks"].astype(str),
             "Critical": rollup["n_critical"].astype(str),
             "Register rating": rollup["rating"],
-            "P(any Critical)": [pct(p) for p in rollup["p_any_critical"]],
+            "P(any Critical)": [
+                mc_pct(p, se)
+                for p, se in zip(rollup["p_any_critical"], rollup["p_any_critical_se"], strict=True)
+            ],
             "Article's urgency": rollup["article_urgency"].fillna("not rated"),
-            "Comparison": rollup["agreement"],
+            "Consistency check": rollup["agreement"],
         }
     )
 
@@ -182,7 +273,9 @@ def results_risks(summary: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "median": round(float(r.median), 3),
             "p10": round(float(r.p10), 3),
             "p90": round(float(r.p90), 3),
+            "median_se": round(float(r.median_se), 4),
             "p_critical": round(float(r.p_critical), 4),
+            "p_critical_se": round(float(r.p_critical_se), 5),
         }
         for r in summary.itertuples(index=False)
     }
@@ -195,6 +288,7 @@ def results_categories(rollup: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "n_risks": int(r["n_risks"]),
             "n_critical": int(r["n_critical"]),
             "p_any_critical": round(r["p_any_critical"], 4),
+            "p_any_critical_se": round(r["p_any_critical_se"], 5),
             "top_id": r["top_id"],
             "article_urgency": r["article_urgency"],
             "agreement": r["agreement"],
@@ -229,68 +323,44 @@ def headline(
     }
 
 
-def methods(*, draws: int, seed: int) -> dict[str, Any]:
-    """How the scores were made, for the methods appendix (each entry one or two sentences)."""
+def methods(*, draws: int, seed: int) -> dict[str, str]:
+    """How the scores were made, for the methods appendix: prose a reader can follow, one
+    paragraph per topic."""
     bands = ", ".join(f"{b.name} {b.lower}{EN_DASH}{b.upper}" for b in BANDS)
     return {
-        "scales": (
-            f"Likelihood and impact are each scored {SCALE_MIN} (lowest) to {SCALE_MAX} "
-            "(highest) by the analyst as a three-point estimate: lowest plausible, most likely "
-            "and highest plausible."
+        "Scores and bands": (
+            f"Each risk's likelihood and impact are scored {SCALE_MIN} (lowest) to {SCALE_MAX} "
+            "(highest) by the analysts as a three-point estimate: lowest plausible, most likely "
+            f"and highest plausible. Its score is likelihood {TIMES} impact on the 5{TIMES}5 "
+            f"matrix, from 1 to 25, and its band ({bands}) is the band of its most-likely score."
         ),
-        "score": (
-            f"A risk's score is likelihood {TIMES} impact on the 5{TIMES}5 matrix, from 1 to 25. "
-            "Its band is the band of its most-likely score."
-        ),
-        "bands": (
-            f"Bands: {bands}. Sampled scores take the highest band whose lower bound they reach."
-        ),
-        "sampling": (
+        "Sampling": (
             f"Each scale is drawn from a beta-PERT distribution (shape {PERT_LAMBDA:g}) on the "
-            f"analyst's range, {draws:,} draws per risk, likelihood and impact independent. "
-            "Reported: the median score, the 80% interval (10th to 90th percentile) and "
-            f"P(Critical), the share of draws scoring {CRITICAL_SCORE} or more."
+            f"analysts' range, {draws:,} draws per risk, likelihood and impact independent. The "
+            "section reports the median score, the 80% interval (10th to 90th percentile) and "
+            f"P(Critical), the share of draws scoring {CRITICAL_SCORE} or more: how firmly a "
+            "rating holds under the analysts' own uncertainty, not the probability of an event. "
+            f"Each risk has its own random stream (seed {seed} and its id), so editing one risk "
+            "does not move another's numbers. " + PRECISION_RULE
         ),
-        "seed": (
-            f"Seed {seed}; each risk has its own random stream derived from the seed and its id, "
-            "so results are reproducible and one risk's edit does not move another's numbers."
+        "Ranking and categories": (
+            "Risks are ranked by most-likely score, then by expected score (the product of the "
+            "PERT means of likelihood and impact), then by id. A category is rated by its most "
+            "serious risk; P(any Critical) is the share of draws in which at least one of its "
+            "risks is Critical."
         ),
-        "ranking": (
-            "Risks are ranked by most-likely score, then by expected score (the product of "
-            "the PERT means of likelihood and impact), then by id."
+        "Consistency check with the source article": (
+            "Each category's rating is set beside the urgency the source article gives it; a "
+            "range such as 'Moderate to High' agrees with either band in it. This is a "
+            "consistency check, not independent confirmation: the analysts scored the register "
+            "with the article's ratings in view, so agreement shows the scores were transcribed "
+            "faithfully, not that the article is right."
         ),
-        "rollup": (
-            "A category's rating is the band of its most serious risk; P(any Critical) is the "
-            "share of draws in which at least one of its risks is Critical."
+        "Taxonomy": (
+            "Each risk is coded to a sub-domain of the MIT AI Risk Repository "
+            f"({MIT_TAXONOMY_SOURCE})."
         ),
-        "article_comparison": (
-            "Each rating is set beside the source article's urgency for the category; a range "
-            "such as 'Moderate to High' agrees with either band in it."
-        ),
-        "estimative_language": ICD203_SOURCE,
-        "taxonomy": MIT_TAXONOMY_SOURCE,
-        "draws": draws,
-        "seed_value": seed,
     }
-
-
-def methods_text(m: Mapping[str, Any]) -> str:
-    """The methods as one Markdown paragraph."""
-    keys = (
-        "scales",
-        "score",
-        "bands",
-        "sampling",
-        "seed",
-        "ranking",
-        "rollup",
-        "article_comparison",
-    )
-    words = " ".join(m[k] for k in keys)
-    return (
-        f"{words} Probabilities are worded on the ICD 203 scale of estimative language. "
-        f"Subdomain codes follow the MIT AI Risk Repository taxonomy."
-    )
 
 
 def register_source_line(
@@ -312,3 +382,36 @@ def register_source_line(
         sources = "; ".join(dict.fromkeys(urgency["source"]))
         line += f" Article urgency: {sources}, risk table."
     return line
+
+
+def conditioning_paragraph(scenario: Any) -> str:
+    """Why this briefing's risk numbers differ from the register as it stands."""
+    moved = {c: v for c, v in scenario.risk_shifts.items() if v["likelihood"]}
+    if not moved:
+        return (
+            f"This briefing scores the register under {md_escape(scenario.title.lower())}; the "
+            "scenario shifts no category's likelihood, so the scores are the register's own."
+        )
+    words = [
+        f"{md_escape(c)} {'up' if v['likelihood'] > 0 else 'down'} "
+        f"{abs(v['likelihood'])} step{'s' if abs(v['likelihood']) > 1 else ''}"
+        for c, v in moved.items()
+    ]
+    return (
+        f"This briefing scores the register under the {md_escape(scenario.title.lower())} "
+        f"scenario, so its numbers differ from the baseline's for stated reasons: likelihoods "
+        f"move {', '.join(words)} (an analyst's illustrative assessment; the reasons are below)."
+    )
+
+
+def shifts_table(scenario: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Category": c,
+                "Likelihood shift": f"{v['likelihood']:+d}" if v["likelihood"] else "none",
+                "Why": v["rationale"],
+            }
+            for c, v in scenario.risk_shifts.items()
+        ]
+    )

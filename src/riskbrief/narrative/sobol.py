@@ -242,7 +242,7 @@ def methods(results: Mapping[str, Any]) -> dict[str, str]:
         for o, (d, e) in designs.items()
     )
     return {
-        "global sensitivity": (
+        "Global sensitivity": (
             "Sobol' variance-based indices of the two headline outputs (the racing model's "
             "chance of an unsafe first AI; DSAIR's long-run share of time all developers cut "
             "corners, from the stationary distribution) over every parameter with a range, "
