@@ -39,10 +39,8 @@ title: "A small briefing"
 as_of: 2026-01-01
 audience: "Tests"
 classification: DRAFT
-sections: [risk_summary, scenarios]
+sections: [scenarios]
 seed: 11
-risk:
-  draws: 200
 scenarios:
   draws: 2000
   horizon_years: 5
@@ -147,11 +145,11 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalClus
 
 
 def small_project(root: Path) -> Path:
-    """The repository's data and the risk and scenario notebooks, with small settings."""
+    """The repository's data and the scenarios notebook (the one whose Monte Carlo and Sobol
+    evaluations become tasks), with small settings."""
     shutil.copytree(REPO / "data", root / "data")
     (root / "notebooks").mkdir(parents=True)
-    for nb in ("risk_summary", "scenarios"):
-        shutil.copyfile(REPO / "notebooks" / f"{nb}.ipynb", root / "notebooks" / f"{nb}.ipynb")
+    shutil.copyfile(REPO / "notebooks" / "scenarios.ipynb", root / "notebooks" / "scenarios.ipynb")
     (root / "params").mkdir()
     (root / "params" / f"{NAME}.yaml").write_text(PARAMS, encoding="utf-8")
     return root
@@ -296,6 +294,13 @@ def test_a_failing_notebook_stops_its_briefing_only(
     assert not (root / "reports" / "boom").exists()
     # the briefing built with it is complete and published
     assert (root / "reports" / "demo" / "v1" / "demo-v1.pdf").is_file()
+    # the section that ran on a worker was stored in the build's section cache: building the
+    # failed briefing again reuses it and sends only the failing notebook to the cluster
+    code, out, err = finish(cli(root, "build", "boom", "--scheduler", dask_cluster.address))
+    assert code == 1 and "deliberate failure for the test" in err
+    assert "reusing notebooks/notes.ipynb (inputs unchanged)" in out
+    assert "executing notebooks/boom.ipynb on the cluster" in out
+    assert "notes.ipynb on the cluster" not in out
 
 
 @pytest.mark.slow

@@ -270,3 +270,13 @@ def test_chart_title_and_alt_text_come_from_the_numbers(project_sobol, defined) 
     axes = [a for a in fig.axes if a.get_title()]
     assert [a.get_title() for a in axes] == [titles[s] for s in titles]
     assert fig.texts and fig.texts[0].get_text().replace("\n", " ") == title
+
+
+def test_every_audience_gets_the_sobol_part_after_the_one_at_a_time_sensitivity() -> None:
+    from riskbrief.narrative import scenario_roles as roles
+
+    for role, parts in roles.PARTS.items():
+        assert roles.shows(role, "sobol"), role
+        assert parts.index("sobol") == parts.index("tornado") + 1, role
+        heading = roles.heading(role, "sobol")
+        assert heading.startswith("### ") and '<a id="scen-sobol"></a>' in heading
