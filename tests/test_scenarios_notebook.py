@@ -38,9 +38,7 @@ def anchors(nb) -> set[str]:
     audience's subsections are written by code)."""
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     text += "\n".join(
-        o.get("data", {}).get("text/markdown", "")
-        for c in nb.cells
-        for o in c.get("outputs", [])
+        o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", [])
     )
     return set(re.findall(r'<a id="([a-z0-9-]+)"></a>', text))
 
@@ -109,7 +107,13 @@ def test_scenarios_notebook_runs_and_writes_results(tmp_path):
         assert kj["anchor"] in ids
         assert kj["phrase"] == estimative_phrase(kj["probability"]) and kj["phrase"] in kj["text"]
         assert kj["interval"][0] <= kj["value"] <= kj["interval"][1]
-    for key in ("The racing model", "The DSAIR model", "Richardson's model", "Sampling", "Scenarios"):
+    for key in (
+        "The racing model",
+        "The DSAIR model",
+        "Richardson's model",
+        "Sampling",
+        "Scenarios",
+    ):
         assert res["methods"][key]
     assert "Enmity must be above zero" in res["methods"]["The racing model"]
 
