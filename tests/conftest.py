@@ -50,3 +50,33 @@ def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 assert result.published, name
             done.write_text(json.dumps(list(REAL_BRIEFINGS)), encoding="utf-8")
     return shared / "reports"
+
+
+#: The longest files, in the order the two test workers should start them: the workers take
+#: files alternately, so one builds the real briefings (``real_reports``) while the other runs
+#: the long builds of its own, and the next users of ``real_reports`` find them built.
+FIRST = (
+    "test_decision_ready.py",
+    "test_loop.py",
+    "test_accessibility.py",
+    "test_reproducible.py",
+    "test_conformance.py",
+    "test_verify.py",
+    "test_briefings.py",
+    "test_pipeline.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (``FIRST``), then other files with slow tests, then the rest
+    (stable within each): the long builds start at once and the quick tests fill in at the end,
+    instead of one worker finishing a long build alone."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        name = item.path.name
+        if name in FIRST:
+            return (0, FIRST.index(name))
+        return (1 if item.path in slow_files else 2, 0)
+
+    items.sort(key=rank)

@@ -371,15 +371,19 @@ def test_baseline_pdf_bookmarks_figures_and_reading_order(baseline: Path) -> Non
     assert len(figures) >= 10 and all(len(str(f.get("/Alt", "")).split()) >= 12 for f in figures)
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
     manifest = json.loads((baseline / "manifest.json").read_text(encoding="utf-8"))
-    # the key judgments, in order, right after their heading ...
+    # the summary first, its key judgments in order ...
     pos = text.find("Key judgments")
+    assert 0 <= text.find("Summary") < pos
     for judgment in manifest["key_judgments"]:
         found = text.find(" ".join(judgment.split())[:40], pos)
         assert found > pos, judgment
         pos = found
-    # ... then the contents, then every section in order (searched from the contents' last entry)
-    sections = [h.text for h in parse(html).headings if h.level == 2 and h.id != "contents-heading"]
-    sections = [s for s in sections if s != "Key judgments"]
+    # ... then the contents, then every other section in order (searched from the contents' last entry)
+    sections = [
+        h.text
+        for h in parse(html).headings
+        if h.level == 2 and h.id not in ("contents-heading", "summary")
+    ]
     pos = text.find(sections[-1], pos)
     assert pos > 0
     for heading in sections:

@@ -6,12 +6,13 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from projects import run_cli, write_params
+from projects import make_project, run_cli, write_params
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
@@ -35,11 +36,19 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
-@pytest.fixture
-def built(demo_project: Path) -> Path:
-    proc = run_cli(demo_project, "build", "demo", check=True)
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project with v1 built: once per module (a build costs two kernels and a PDF)."""
+    root = make_project(tmp_path_factory.mktemp("built") / "project")
+    proc = run_cli(root, "build", "demo", check=True)
     assert "published v1" in proc.stdout
-    return demo_project
+    return root
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of the built demo project of its own (reports, section cache and all)."""
+    return Path(shutil.copytree(built_once, tmp_path / "project", symlinks=True))
 
 
 def test_progress_one_line_per_notebook(built: Path) -> None:

@@ -103,3 +103,36 @@ def test_markdown_keeps_ratings_as_words() -> None:
         [{"ID": "A1", "Assumption": "a | b", "Used in": "x", "Quality": "Red", "Impact": "Green"}]
     )
     assert "| A1 | a \\| b | x | Red | Green |" in md
+
+
+def test_used_in_names_sections_by_their_label() -> None:
+    """ "Implications and options" is the implications section, "Risk summary (scenario
+    briefings)" the risk summary; "Key judgments" is no section and is always printed."""
+    rows = [
+        {"ID": "A1", "Used in": "Implications and options"},
+        {"ID": "A2", "Used in": "Risk summary (scenario briefings)"},
+        {"ID": "A3", "Used in": "Key judgments"},
+        {"ID": "A4", "Used in": "Context and Scenarios"},
+    ]
+    known = ["context", "risk_summary", "scenarios", "implications"]
+
+    def ids(included: list[str]) -> list[str]:
+        return [r["ID"] for r in assumptions.used_rows(rows, included, known)]
+
+    assert ids(["context"]) == ["A3", "A4"]
+    assert ids(["implications"]) == ["A1", "A3"]
+    assert ids(["risk_summary"]) == ["A2", "A3"]
+    assert ids(["scenarios"]) == ["A3", "A4"]
+
+
+def test_judgment_resting_on_an_unlisted_assumption_names_the_log() -> None:
+    from riskbrief.assemble import rate_confidence
+
+    rows = [{"ID": "A1", "Quality": "Green", "Impact": "Amber", "Used in": "Context"}]
+    kjs = [{"text": "Compute doubles yearly.", "assumptions": ["A1", "A9"]}]
+    with pytest.raises(InputError) as exc:
+        rate_confidence(kjs, rows)
+    assert "docs/assumptions.md" in str(exc.value) and "A9" in str(exc.value)
+    kjs[0]["assumptions"] = ["A1"]
+    rate_confidence(kjs, rows)
+    assert kjs[0]["confidence"]

@@ -25,6 +25,7 @@ from nbformat.v4 import new_markdown_cell, new_notebook
 
 from riskbrief import appendix, assumptions, narrative
 from riskbrief import references as refs
+from riskbrief.errors import InputError
 from riskbrief.narrative import summary
 from riskbrief.references import Reference
 from riskbrief.sections import Section
@@ -187,7 +188,16 @@ def rate_confidence(
         return
     ratings = {r["ID"]: (r["Quality"], r["Impact"]) for r in assumption_rows}
     for kj in judgments:
-        kj["confidence"] = narrative.confidence(list(kj.get("assumptions") or []), ratings)
+        rests = list(kj.get("assumptions") or [])
+        missing = [a for a in rests if a not in ratings]
+        if missing:
+            raise InputError(
+                "docs/assumptions.md",
+                f"a key judgment rests on {', '.join(missing)}, which the log does not list for "
+                f"this briefing's sections (its 'Used in' must name a section the briefing has, "
+                f"or none): “{kj['text'][:80]}…”",
+            )
+        kj["confidence"] = narrative.confidence(rests, ratings)
 
 
 def judgment_line(kj: dict[str, Any]) -> str:

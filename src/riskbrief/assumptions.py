@@ -73,10 +73,8 @@ def _places(used_in: str, sections: set[str]) -> list[str | None]:
     for place in (p.strip().lower() for p in re.split(r"[,;/]", used_in)):
         if not place:
             continue
-        if section(place) is None and " and " in place:
-            out += [section(p.strip()) for p in place.split(" and ") if p.strip()]
-        else:
-            out.append(section(place))
+        parts = [section(p.strip()) for p in place.split(" and ") if p.strip()]
+        out += parts if len(parts) > 1 and None not in parts else [section(place)]
     return out
 
 
