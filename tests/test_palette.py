@@ -94,6 +94,32 @@ def test_colours_stay_distinguishable(group: str, vision: str | None) -> None:
     assert d >= MIN_DISTANCE, f"{group}: {a} and {b} are only {d:.1f} apart ({vision or 'normal'})"
 
 
+def test_country_colours_are_never_severity_or_scenario_colours() -> None:
+    """A reader must not read a country as a band ("Critical") or a scenario ("Arms race"):
+    the country colours share no colour with the bands (or their fills) or the scenarios."""
+    countries = {c.upper() for c in charts.ACTOR_COLOURS.values()}
+    severities = {c.upper() for c in [*charts.BAND_COLOURS.values(), *charts.BAND_TINTS.values()]}
+    scenarios = {c.upper() for c in charts.SCENARIO_COLOURS.values()}
+    assert not countries & severities, (
+        f"country colours that are band colours: {countries & severities}"
+    )
+    assert not countries & scenarios, (
+        f"country colours that are scenario colours: {countries & scenarios}"
+    )
+    assert charts.ACTOR_COLOURS["United States"] != charts.ACTOR_COLOURS["China"]
+
+
+@pytest.mark.parametrize("vision", VISIONS, ids=["normal", "deuteranopia", "protanopia"])
+def test_country_colours_do_not_look_like_severity_or_scenario_colours(vision: str | None) -> None:
+    others = [*charts.BAND_COLOURS.items(), *charts.SCENARIO_COLOURS.items()]
+    for actor, colour in charts.ACTOR_COLOURS.items():
+        for name, other in others:
+            d = distance(colour, other, vision)
+            assert d >= MIN_DISTANCE, (
+                f"{actor} {colour} and {name} {other} are only {d:.1f} apart ({vision or 'normal'})"
+            )
+
+
 def test_every_chart_colour_comes_from_the_one_palette() -> None:
     okabe_ito = {c.upper() for c in charts.OKABE_ITO.values()}
     for group, colours in GROUPS.items():

@@ -75,18 +75,22 @@ BAND_TINTS: dict[str, str] = {name: tint(c, BAND_TINT) for name, c in BAND_COLOU
 #: same for readers with red-green colour-vision deficiency, reversed so darker means more.
 SEQUENTIAL_CMAP = "cividis_r"
 
-ACTOR_COLOURS: dict[str, str] = {
-    "United States": OKABE_ITO["blue"],
-    "US": OKABE_ITO["blue"],
-    "China": OKABE_ITO["vermillion"],
-    "Global": GREY,
-    "World": GREY,
-}
-
+#: Scenarios: the arms race in the colour of danger, the safety race in green.
 SCENARIO_COLOURS: dict[str, str] = {
     "arms-race": OKABE_ITO["vermillion"],
     "managed-competition": OKABE_ITO["orange"],
     "safety-race": OKABE_ITO["bluish_green"],
+}
+
+#: Countries: Okabe–Ito colours that no risk band and no scenario uses, so a country never reads
+#: as a severity or a scenario (China in vermillion would look "Critical" or "arms race").
+#: tests/test_palette.py checks the three sets share no colour.
+ACTOR_COLOURS: dict[str, str] = {
+    "United States": OKABE_ITO["blue"],
+    "US": OKABE_ITO["blue"],
+    "China": OKABE_ITO["reddish_purple"],
+    "Global": GREY,
+    "World": GREY,
 }
 
 #: Text on white and on every tint above: contrast at least 4.5:1 (WCAG 2 AA), checked by tests.
