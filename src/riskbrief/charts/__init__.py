@@ -4,11 +4,17 @@ Chart functions are split by section (``charts.risk``, ``charts.scenarios``,
 ``charts.context``); each takes data frames and returns a matplotlib Figure. They
 never display or save anything: ``riskbrief.display.show_figure`` does that.
 
+Every chart is titled with its finding, not its variable ("The arms race is six times riskier
+than the safety race"): a sentence each chart module computes from the numbers it draws, printed
+as the section's text prints them, and set by :func:`state_finding`.
+
 Colours come from the Okabe–Ito palette (Okabe & Ito, "Color Universal Design", 2002),
 designed to stay distinguishable under the common forms of colour-vision deficiency.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib as mpl
 
@@ -136,3 +142,33 @@ def new_figure(width: float = 7.0, height: float = 4.0, **kwargs):
     """A themed figure and axes, sized in inches for an A4 text column (about 6.7 in)."""
     use_theme()
     return plt.subplots(figsize=(width, height), **kwargs)
+
+
+#: Finding titles: bold, a step above the axes' own titles.
+FINDING_SIZE = 10.5
+
+
+def state_finding(fig, text: str) -> None:
+    """Title ``fig`` with its finding: ``text`` in bold above everything the figure draws
+    (axes titles, legends, keys), left-aligned with its content and wrapped to its width.
+
+    Call it last, once the chart is drawn: it measures what is there."""
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer)  # inches
+    # about 0.52 em per character in the bold typeface, so a line fits the drawn width
+    chars = max(40, int(box.width * 72 / (0.52 * FINDING_SIZE)))
+    fig.suptitle(
+        "\n".join(textwrap.wrap(text, chars, break_on_hyphens=False)),
+        x=box.x0 / fig.get_figwidth(),
+        y=(box.y1 + 0.08) / fig.get_figheight(),
+        ha="left",
+        va="bottom",
+        fontsize=FINDING_SIZE,
+        fontweight="bold",
+        color=TEXT_COLOUR,
+    )
+
+
+def finding(fig) -> str:
+    """The finding a chart states (its title), as one line."""
+    return " ".join(fig.get_suptitle().split())
