@@ -28,8 +28,8 @@ from riskbrief.risk import BANDS, CRITICAL_SCORE, EN_DASH, TIMES, band
 
 #: Largest number of risk labels laid out in one row of a heat-map cell.
 _CELL_COLUMNS = 3
-#: The key beside the matrix: type sizes (points) tried in turn, and line spacing (in lines).
-_KEY_SIZES = (7.0, 6.5, 6.0, 5.5, 5.0)
+#: The key beside the matrix: type size (points) and line spacing (in lines).
+_KEY_SIZE = 7.0
 _KEY_LEADING = 1.3
 
 
@@ -136,21 +136,16 @@ def heatmap(summary: pd.DataFrame):
 def _risk_key(ax, summary: pd.DataFrame) -> None:
     """Every risk on the matrix named beside it: id and title, grouped under its band (name,
     score range and fill), most serious first; then how to read the lines. Titles wrap to the
-    key's width; each entry is placed below the measured height of the one before, and the
-    type shrinks a step at a time only if a long register would not fit."""
+    key's width. A register too long for the matrix's height runs on below it (the figure is
+    saved to its drawn extent), so the type never shrinks."""
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    for size in _KEY_SIZES:
-        if _draw_key(ax, summary, size) >= 0 or size == _KEY_SIZES[-1]:
-            return
-        for artist in [*ax.texts, *ax.patches]:
-            artist.remove()
+    _draw_key(ax, summary, _KEY_SIZE)
 
 
-def _draw_key(ax, summary: pd.DataFrame, size: float) -> float:
-    """Draw the key at type ``size``, one text per line at a fixed pitch; returns where it
-    ends (below 0: it did not fit)."""
+def _draw_key(ax, summary: pd.DataFrame, size: float) -> None:
+    """Draw the key at type ``size``, one text per line at a fixed pitch."""
     fig = ax.get_figure()
     pos = ax.get_position()
     width_pt = pos.width * fig.get_figwidth() * 72
@@ -180,6 +175,7 @@ def _draw_key(ax, summary: pd.DataFrame, size: float) -> float:
                 facecolor=BAND_TINTS[b.name],
                 edgecolor=MUTED_TEXT_COLOUR,
                 linewidth=0.4,
+                clip_on=False,
             )
         )
         lines(indent, f"{b.name} (score {b.lower}{EN_DASH}{b.upper})", chars, fontweight="bold")
@@ -193,7 +189,6 @@ def _draw_key(ax, summary: pd.DataFrame, size: float) -> float:
         int(width_pt / (0.5 * size)),
         color=MUTED_TEXT_COLOUR,
     )
-    return y
 
 
 def heatmap_alt(summary: pd.DataFrame) -> str:

@@ -618,7 +618,7 @@ def richardson_title(traj: pd.DataFrame) -> str:
         verdicts.setdefault(str(d["stability"].iloc[0]), []).append(_name(d["title"].iloc[0]))
     words = {"runaway": "runs away", "stable": "levels off"}
     parts = [f"{words.get(k, k)} in {_and(v)}" for k, v in sorted(verdicts.items(), reverse=True)]
-    return f"At the most-likely values the build-up of AI effort {' and '.join(parts)}"
+    return f"At the most-likely values the build-up of AI effort {'; it '.join(parts)}"
 
 
 def richardson_alt(traj: pd.DataFrame) -> str:
