@@ -14,6 +14,7 @@ TEST_WORKERS ?= auto
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += -j$(JOBS)
 REBUILD   ?=
+SITE      ?= build/site
 VENV      := .venv
 PY        := $(VENV)/bin/python
 RISKBRIEF := $(VENV)/bin/riskbrief
@@ -26,7 +27,7 @@ STAMPS    := $(BRIEFINGS:%=$(STAMP_DIR)/%.stamp)
 # Everything in the package feeds every briefing: code, templates, styles.
 PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
 
-.PHONY: help briefings briefing diff test lint lab clean bench lock verify evidence
+.PHONY: help briefings briefing diff test lint lab clean bench lock verify evidence site
 
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
@@ -91,6 +92,11 @@ diff: | $(VENV_STAMP) ## what changed between the latest two versions: make diff
 
 verify: | $(VENV_STAMP) ## check published files against their manifests: make verify [B=<name>] [REBUILD=1]
 	$(RISKBRIEF) verify $(B) $(if $(REBUILD),--rebuild)
+
+# The public site holds the PUBLIC briefings only, each at its latest version; it is rewritten
+# whole (built aside, then renamed) after the briefings are up to date.
+site: $(STAMPS) ## export PUBLIC briefings as an offline static site: make site [SITE=build/site]
+	$(RISKBRIEF) site $(SITE)
 
 # --- evidence from public datasets ---------------------------------------------------------
 # The downloaded files live outside the project and are listed in data/evidence/sources.yaml.

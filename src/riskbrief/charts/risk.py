@@ -62,9 +62,11 @@ def heatmap(summary: pd.DataFrame):
     position, with whiskers spanning its lowest to highest plausible likelihood (horizontal)
     and impact (vertical). Beside the grid, a key names every risk, grouped by band, most
     serious first; the title states how many risks are Critical."""
-    fig, ax = new_figure(6.7, 4.6)
-    ax.set_position((0.07, 0.1, 0.48, 0.84))  # the grid: square, left
-    key = fig.add_axes((0.585, 0.0, 0.415, 0.94))  # the key: right
+    width, height, below = 6.7, 4.0, 0.5  # inches; below the grid: its ticks and label
+    side = 0.48 * width
+    fig, ax = new_figure(width, height)
+    ax.set_position((0.07, below / height, 0.48, side / height))  # the grid: square, left
+    key = fig.add_axes((0.585, 0.0, 0.415, (below + side) / height))  # the key: right, as tall
     for li in range(1, 6):
         for im in range(1, 6):
             name = band(li * im)
