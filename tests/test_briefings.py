@@ -147,7 +147,7 @@ def test_make_help_lists_every_public_target() -> None:
     out = subprocess.run(
         ["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    for target in ("help", "briefings", "briefing", "test", "lab", "clean", "bench"):
+    for target in ("help", "briefings", "briefing", "test", "lab", "clean", "bench", "site"):
         assert re.search(rf"^\s+{target}\s+\S", out, re.M), target
 
 

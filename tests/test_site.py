@@ -28,6 +28,11 @@ def every_file(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+def left_aside(folder: Path) -> list[str]:
+    """Hidden work folders an export left beside its site (its lock file is expected)."""
+    return [p.name for p in folder.iterdir() if p.name.startswith(".") and p.is_dir()]
+
+
 def traces(m: Manifest, public: list[Manifest]) -> list[str]:
     """What would betray a withheld briefing: its file names, title, subtitle, audience and
     the key judgments no public briefing shares."""
@@ -104,7 +109,7 @@ def test_a_briefing_counts_as_public_only_if_its_latest_version_is(
     assert ("baseline", "INTERNAL") in second.withheld
     assert set(every_file(out)) == {"index.html", site.MARKER}
     assert "No public briefing" in (out / "index.html").read_text(encoding="utf-8")
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing left aside
+    assert left_aside(tmp_path) == []
 
 
 def test_a_folder_that_is_not_a_site_is_never_overwritten(reports: Path, tmp_path: Path) -> None:
@@ -142,7 +147,7 @@ def test_a_failed_export_leaves_the_previous_site_whole(
     with pytest.raises(KeyboardInterrupt):
         site.export(copy, out)
     assert every_file(out) == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert left_aside(tmp_path) == []
 
 
 def test_the_command_exports_and_names_what_it_left_out(

@@ -16,8 +16,9 @@ edition is left out altogether. Each copied file is checked against the sha256 i
 records, so a file altered after publication is never exported.
 
 The site is written atomically: built in a hidden folder beside OUT, then renamed into place,
-so a reader never sees half of it. OUT may be missing, empty, or a site written by an earlier
-export (marked by :data:`MARKER`); any other folder is refused, never overwritten.
+so a reader never sees half of it; two exports into one folder take turns (a lock file beside
+it). OUT may be missing, empty, or a site written by an earlier export (marked by
+:data:`MARKER`); any other folder is refused, never overwritten.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from riskbrief.errors import BuildError, InputError
 from riskbrief.index import plain_text
 from riskbrief.paths import display_path
 from riskbrief.provenance import Manifest
-from riskbrief.publish import read_manifest, versions
+from riskbrief.publish import locked, read_manifest, versions
 
 #: The only classification the site holds.
 PUBLIC = "PUBLIC"
@@ -42,6 +43,7 @@ PUBLIC = "PUBLIC"
 MARKER = ".riskbrief-site"
 _STAGING = ".staging-"
 _RETIRED = ".retired-"
+_LOCK = ".lock"
 
 _CSS = """
 body { font-family: "Atkinson Hyperlegible", "DejaVu Sans", Arial, sans-serif; color: #1a1a1a;
@@ -134,21 +136,26 @@ def export(reports_dir: Path, out: Path) -> Site:
         )
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _tidy(out)
-    staging = out.parent / f".{out.name}{_STAGING}{os.getpid()}"
-    staging.mkdir()
-    try:
-        for b in public:
-            (staging / b.name).mkdir()
-            for filename, source, sha256, _ in b.files:
-                _copy_checked(source, staging / b.name / filename, sha256, b)
-        (staging / "index.html").write_text(build_page(public), encoding="utf-8")
-        (staging / MARKER).write_text("a public site written by riskbrief site\n", encoding="utf-8")
-        _fsync_tree(staging)
-        _swap_in(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    # one export into ``out`` at a time: the lock file stays beside it, hidden
+    with locked(out.parent / f".{out.name}{_LOCK}", what=f"the site {display_path(out)}"):
+        _check_replaceable(out)
+        _tidy(out)
+        staging = out.parent / f".{out.name}{_STAGING}{os.getpid()}"
+        staging.mkdir()
+        try:
+            for b in public:
+                (staging / b.name).mkdir()
+                for filename, source, sha256, _ in b.files:
+                    _copy_checked(source, staging / b.name / filename, sha256, b)
+            (staging / "index.html").write_text(build_page(public), encoding="utf-8")
+            (staging / MARKER).write_text(
+                "a public site written by riskbrief site\n", encoding="utf-8"
+            )
+            _fsync_tree(staging)
+            _swap_in(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return Site(out, tuple(public), tuple(withheld))
 
 
