@@ -203,7 +203,8 @@ def heatmap_alt(summary: pd.DataFrame) -> str:
         f"cell coloured and labelled by its band. At their most likely scores: "
         f"{', '.join(parts)}. The most serious is {top['id']}, {top['title']}, at likelihood "
         f"{top['likelihood_mode']} and impact {top['impact_mode']} (score {top['score']}). Lines "
-        "through each risk show its range of plausible likelihood and impact."
+        "through each risk show its range of plausible likelihood and impact; a key beside the "
+        "grid names every risk by band."
     )
 
 
