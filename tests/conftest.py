@@ -29,7 +29,7 @@ def in_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every real briefing (params/*.yaml) built once for the test session (per worker), into
+    """Every real briefing (params/*.yaml) built once per test run (per worker), into
     one temporary reports directory: the conformance, accessibility, layout and site tests
     read the same documents."""
     from riskbrief.build import build

@@ -331,7 +331,7 @@ def test_demo_pdf_text_is_extractable_in_reading_order(demo: Path) -> None:
 
 @pytest.fixture(scope="module")
 def baseline(reports: Path) -> Path:
-    """The baseline briefing's first version, from the session's build of the real briefings."""
+    """The baseline briefing's first version, from the one build of the real briefings."""
     return reports / "baseline" / "v1"
 
 

@@ -3,7 +3,7 @@ other page under reports/, and every page of the public site) is valid HTML with
 the Nu Html Checker, and each PDF passes qpdf's check, is tagged, and gives every figure its
 alternative text.
 
-The three real briefings are built once for the session, into a temporary reports directory
+The three real briefings are built once per test run, into a temporary reports directory
 (the ``reports`` fixture of conftest.py), and the public site exported from them;
 the checker runs once over every HTML file (one JVM start). The checker is the W3C's own vnu.jar,
 pinned in ``tools/vnu/package-lock.json`` and installed from the npm registry by ``make test``;
