@@ -45,14 +45,14 @@ def median(xs: list[float]) -> float:
 def stage_times(name: str, repeat: int) -> dict[str, list[float]]:
     runs: dict[str, list[float]] = {k: [] for k in (*STAGES, "total")}
     with tempfile.TemporaryDirectory(prefix="rb-bench-") as tmp:
-        for _ in range(repeat):
+        for i in range(repeat):
             t0 = time.perf_counter()
             with contextlib.redirect_stdout(io.StringIO()):
                 res = build(
                     name,
                     project=PROJECT,
                     reports_dir=Path(tmp) / "reports",
-                    build_dir=Path(tmp) / "build",
+                    build_dir=Path(tmp) / f"build-{i}",  # a fresh section cache: every stage runs
                     force=True,
                 )
             runs["total"].append(time.perf_counter() - t0)

@@ -28,22 +28,36 @@ def in_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every real briefing (params/*.yaml) built once per test run (per worker), into
-    one temporary reports directory: the conformance, accessibility, layout and site tests
-    read the same documents."""
+def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's real briefings (one per params file), built once per test run into one
+    reports directory shared by every test worker (the first worker to get here builds; the
+    others wait for it under a file lock and reuse the result). Tests must treat it as
+    read-only."""
+    import fcntl
+    import json
+    import os
+
     from riskbrief.build import build
 
-    tmp = tmp_path_factory.mktemp("real-briefings")
-    for name in BRIEFINGS:
-        result = build(name, reports_dir=tmp / "reports", build_dir=tmp / "build")
-        assert result.published, name
-    return tmp / "reports"
+    base = tmp_path_factory.getbasetemp()
+    # under pytest-xdist each worker has its own basetemp inside the run's: share the run's
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-briefings"
+    shared.mkdir(parents=True, exist_ok=True)
+    done = shared / "built.json"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            for name in BRIEFINGS:
+                result = build(name, reports_dir=shared / "reports", build_dir=shared / "build")
+                assert result.published, name
+            done.write_text(json.dumps(BRIEFINGS), encoding="utf-8")
+    return shared / "reports"
 
 
 @pytest.fixture(scope="session")
-def public_site(reports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The public site exported from the real briefings (``riskbrief site``)."""
+def public_site(real_reports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public site exported from the real briefings (``riskbrief site``), once per worker
+    into the worker's own temporary folder; the reports it reads are left as they are."""
     from riskbrief import site
 
-    return site.export(reports, tmp_path_factory.mktemp("site") / "site").out
+    return site.export(real_reports, tmp_path_factory.mktemp("site") / "site").out

@@ -330,9 +330,9 @@ def test_demo_pdf_text_is_extractable_in_reading_order(demo: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def baseline(reports: Path) -> Path:
+def baseline(real_reports: Path) -> Path:
     """The baseline briefing's first version, from the one build of the real briefings."""
-    return reports / "baseline" / "v1"
+    return real_reports / "baseline" / "v1"
 
 
 def test_baseline_html_passes_the_accessibility_checks(baseline: Path) -> None:

@@ -4,7 +4,7 @@ the Nu Html Checker, and each PDF passes qpdf's check, is tagged, and gives ever
 alternative text.
 
 The three real briefings are built once per test run, into a temporary reports directory
-(the ``reports`` fixture of conftest.py), and the public site exported from them;
+(the ``real_reports`` fixture of conftest.py), and the public site exported from them;
 the checker runs once over every HTML file (one JVM start). The checker is the W3C's own vnu.jar,
 pinned in ``tools/vnu/package-lock.json`` and installed from the npm registry by ``make test``;
 it needs Java, which the project's Python dependencies cannot install. Without ``java`` on PATH,
@@ -49,6 +49,13 @@ CONTROL = """<!DOCTYPE html>
 <svg viewBox="0 0 1 1"><g id="figure_1"></g></svg>
 </body></html>
 """
+
+
+@pytest.fixture(scope="session")
+def reports(real_reports: Path) -> Path:
+    """Every real briefing (params/*.yaml), built once per test run (tests/conftest.py)."""
+    assert set(BRIEFINGS) <= {p.name for p in real_reports.iterdir() if p.is_dir()}
+    return real_reports
 
 
 def published_html(reports_dir: Path) -> list[Path]:

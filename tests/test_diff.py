@@ -103,9 +103,8 @@ def test_moves_below_the_noise_threshold_are_not_changes() -> None:
     assert blocks["Results"] == ["No headline number, band or verdict changed."]
 
 
-def test_first_edition_says_so_in_one_line() -> None:
-    md = diff.to_markdown(None)
-    assert "first edition" in md and "\n" not in md.strip() and not md.startswith("#")
+def test_first_edition_has_no_change_section() -> None:
+    assert diff.to_markdown(None) == ""  # the cover says "first edition", once
 
 
 def test_markdown_escapes_data_text(tmp_path: Path) -> None:
@@ -150,7 +149,8 @@ def _set_scores(register: Path, rid: str, value: str) -> None:
 def test_changed_row_shows_in_v2_and_in_riskbrief_diff(project: Path) -> None:
     run_cli(project, "build", "brief", check=True)
     v1_html = (project / "reports" / "brief" / "v1" / "brief-v1.html").read_text()
-    assert "This is the first edition of this briefing" in v1_html
+    assert v1_html.count("first edition") == 1 and "v1 — first edition" in v1_html
+    assert 'id="what-changed"' not in v1_html
 
     _set_scores(project / "data" / "risk_register.csv", "R11", "5")
     run_cli(project, "build", "brief", check=True)

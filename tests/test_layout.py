@@ -40,8 +40,8 @@ def word_counts(pdf: Path) -> list[int]:
     return [body_words(p) for p in PdfReader(pdf).pages]
 
 
-def test_the_counter_sees_the_body_and_not_the_running_header(reports: Path) -> None:
-    pdf = reports / "baseline" / "v1" / "baseline-v1.pdf"
+def test_the_counter_sees_the_body_and_not_the_running_header(real_reports: Path) -> None:
+    pdf = real_reports / "baseline" / "v1" / "baseline-v1.pdf"
     reader = PdfReader(pdf)
     counts = word_counts(pdf)
     # the cover is short; the key judgments page is full
@@ -52,8 +52,8 @@ def test_the_counter_sees_the_body_and_not_the_running_header(reports: Path) -> 
 
 
 @pytest.mark.parametrize("name", BRIEFINGS)
-def test_no_more_than_one_near_empty_page_besides_the_cover(reports: Path, name: str) -> None:
-    counts = word_counts(reports / name / "v1" / f"{name}-v1.pdf")
+def test_no_more_than_one_near_empty_page_besides_the_cover(real_reports: Path, name: str) -> None:
+    counts = word_counts(real_reports / name / "v1" / f"{name}-v1.pdf")
     near_empty = [(i, n) for i, n in enumerate(counts, 1) if i > 1 and n < NEAR_EMPTY]
     assert len(near_empty) <= 1, (
         f"{name}: pages under {NEAR_EMPTY} words (page, words): {near_empty}; all: {counts}"

@@ -119,7 +119,7 @@ def test_risk_summary_runs_and_writes_results(tmp_path):
     [kj] = res["key_judgments"]
     assert kj["anchor"] == "risk-summary" and "Weaponization" in kj["text"]
     assert kj["interval"][0] <= kj["value"] <= kj["interval"][1]
-    assert "PERT" in res["methods"]["sampling"]
+    assert "PERT" in res["methods"]["Sampling"]
 
     items = shown(nb)
     keys = [i["key"] for i in items]
@@ -143,10 +143,10 @@ def test_second_edition_changes_are_found_by_the_change_log(tmp_path):
     old = diff.Edition(1, {}, {}, {}, {"risk_summary": first})
     new = diff.Edition(2, {"sections": ["risk_summary"]}, {}, {}, {"risk_summary": second})
     blocks = dict(diff.lines(diff.compare(old, new)))
-    assert blocks["Risk bands"] == [
-        "W2 Risk W2: Moderate → High",
-        "N1 Risk N1: new, High",
+    assert sorted(blocks["Risk bands"]) == [
         "C1 Risk C1: retired (was Low)",
+        "N1 Risk N1: new, High",
+        "W2 Risk W2: Moderate → High",
     ]
     # unchanged risks keep their numbers: each risk has its own random stream
     assert second["risks"]["W1"] == first["risks"]["W1"]

@@ -43,13 +43,13 @@ def traces(m: Manifest, public: list[Manifest]) -> list[str]:
     return found
 
 
-def test_the_real_briefings_cover_every_classification(reports: Path) -> None:
-    levels = {m.parameters["classification"] for m in manifests(reports).values()}
+def test_the_real_briefings_cover_every_classification(real_reports: Path) -> None:
+    levels = {m.parameters["classification"] for m in manifests(real_reports).values()}
     assert levels == {"PUBLIC", "INTERNAL", "DRAFT"}
 
 
-def test_the_site_holds_the_public_briefings_only(reports: Path, public_site: Path) -> None:
-    ms = manifests(reports)
+def test_the_site_holds_the_public_briefings_only(real_reports: Path, public_site: Path) -> None:
+    ms = manifests(real_reports)
     public = {n for n, m in ms.items() if m.parameters["classification"] == "PUBLIC"}
     files = every_file(public_site)
     expected = {"index.html", site.MARKER}
@@ -59,7 +59,8 @@ def test_the_site_holds_the_public_briefings_only(reports: Path, public_site: Pa
             expected.add(f"{name}/{filename}")
             # the latest version's file, byte for byte
             assert (
-                files[f"{name}/{filename}"] == (reports / name / "latest" / filename).read_bytes()
+                files[f"{name}/{filename}"]
+                == (real_reports / name / "latest" / filename).read_bytes()
             )
     assert set(files) == expected
 
@@ -81,21 +82,21 @@ def test_the_site_holds_the_public_briefings_only(reports: Path, public_site: Pa
         assert f'href="{name}/{ms[name].output(".pdf")}"' in index
 
 
-def test_the_site_index_says_what_it_holds(reports: Path, public_site: Path) -> None:
+def test_the_site_index_says_what_it_holds(real_reports: Path, public_site: Path) -> None:
     index = (public_site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in index and "PUBLIC" in index
     assert "http://" not in index and "https://" not in index  # offline: nothing fetched
-    m = Manifest.read(reports / "baseline" / "latest")
+    m = Manifest.read(real_reports / "baseline" / "latest")
     for o in m.outputs:
         if "/" not in o["path"] and o["path"].endswith((".pdf", ".html")):
             assert o["sha256"] in index
 
 
 def test_a_briefing_counts_as_public_only_if_its_latest_version_is(
-    reports: Path, tmp_path: Path
+    real_reports: Path, tmp_path: Path
 ) -> None:
     copy = tmp_path / "reports"
-    shutil.copytree(reports, copy, symlinks=True)
+    shutil.copytree(real_reports, copy, symlinks=True)
     out = tmp_path / "site"
     first = site.export(copy, out)
     assert [b.name for b in first.briefings] == ["baseline"]
@@ -112,22 +113,24 @@ def test_a_briefing_counts_as_public_only_if_its_latest_version_is(
     assert left_aside(tmp_path) == []
 
 
-def test_a_folder_that_is_not_a_site_is_never_overwritten(reports: Path, tmp_path: Path) -> None:
+def test_a_folder_that_is_not_a_site_is_never_overwritten(
+    real_reports: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(InputError, match="never overwritten"):
-        site.export(reports, out)
+        site.export(real_reports, out)
     assert every_file(out) == {"notes.txt": b"keep me"}
     with pytest.raises(InputError, match="outside the reports folder"):
-        site.export(reports, reports / "site")
+        site.export(real_reports, real_reports / "site")
 
 
 def test_a_failed_export_leaves_the_previous_site_whole(
-    reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "reports"
-    shutil.copytree(reports, copy, symlinks=True)
+    shutil.copytree(real_reports, copy, symlinks=True)
     out = tmp_path / "site"
     site.export(copy, out)
     before = every_file(out)
@@ -138,7 +141,7 @@ def test_a_failed_export_leaves_the_previous_site_whole(
         site.export(copy, out)
     assert every_file(out) == before
     # ... and an export interrupted at the last step changes nothing either
-    shutil.copyfile(reports / "baseline" / "v1" / "baseline-v1.pdf", pdf)
+    shutil.copyfile(real_reports / "baseline" / "v1" / "baseline-v1.pdf", pdf)
 
     def crash(staging: Path, target: Path) -> None:
         raise KeyboardInterrupt
@@ -151,22 +154,22 @@ def test_a_failed_export_leaves_the_previous_site_whole(
 
 
 def test_the_command_exports_and_names_what_it_left_out(
-    reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    real_reports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "public"
-    assert cli.main(["site", str(out), "--reports-dir", str(reports)]) == 0
+    assert cli.main(["site", str(out), "--reports-dir", str(real_reports)]) == 0
     said = capsys.readouterr().out
     assert "baseline v1" in said and "1 PUBLIC briefing" in said
     assert "arms-race (INTERNAL)" in said and "safety-race (DRAFT)" in said
     assert (out / "index.html").is_file()
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "x").write_text("x", encoding="utf-8")
-    assert cli.main(["site", str(tmp_path / "taken"), "--reports-dir", str(reports)]) == 2
+    assert cli.main(["site", str(tmp_path / "taken"), "--reports-dir", str(real_reports)]) == 2
 
 
-def test_the_reports_index_marks_every_classification(reports: Path) -> None:
-    index = (reports / "index.html").read_text(encoding="utf-8")
-    ms = manifests(reports)
+def test_the_reports_index_marks_every_classification(real_reports: Path) -> None:
+    index = (real_reports / "index.html").read_text(encoding="utf-8")
+    ms = manifests(real_reports)
     for name, m in ms.items():
         level = m.parameters["classification"]
         heading = index[index.index(f'<h2 id="b-{name}">') :]

@@ -127,10 +127,11 @@ def test_rebuild_shows_which_files_differ(tmp_path: Path) -> None:
 
 def test_rebuild_says_when_the_package_differs(two_versions: Path) -> None:
     from riskbrief import verify
+    from riskbrief.provenance import Manifest
 
-    manifest = json.loads((two_versions / "reports" / "brief" / "v1" / "manifest.json").read_text())
+    manifest = Manifest.read(two_versions / "reports" / "brief" / "v1" / "manifest.json")
     assert verify.package_differences(manifest) == []
-    for i in manifest["inputs"]:
+    for i in manifest.inputs:
         if i["path"] == "riskbrief/build.py":
             i["sha256"] = "0" * 64
     assert verify.package_differences(manifest) == ["changed riskbrief/build.py"]

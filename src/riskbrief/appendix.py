@@ -79,6 +79,7 @@ def cells(
     references: list[tuple[int, Reference]] | None = None,
     assumption_rows: list[dict[str, str]] | None = None,
     glossary: list[dict[str, Any]] | None = None,
+    citation: str | None = None,
 ) -> list[NotebookNode]:
     """The methods-and-sources cell and the provenance cell."""
     parts = ["## Methods and sources {#methods}", "", *_estimative_part()]
@@ -120,6 +121,8 @@ def cells(
             url = f" {narrative.md_escape(ref.url)}" if ref.url else ""
             parts.append(f'{n}. <a id="ref-{n}"></a>{narrative.md_escape(ref.citation)}{url}')
         parts.append("")
+    if citation:
+        parts += ["### Suggested citation {#citation}", "", citation, ""]
     methods_cell = new_markdown_cell(
         headings.process("\n".join(parts)),
         metadata={"riskbrief": {"section": "appendix", "section_start": True}},
@@ -137,7 +140,7 @@ def provenance_markdown(prov: dict[str, Any]) -> str:
     rows = [
         ("Briefing", prov["briefing"]),
         ("Version", f"v{prov['version']}"),
-        ("Supersedes", f"v{prov['supersedes']}" if prov.get("supersedes") else "first edition"),
+        ("Supersedes", f"v{prov['supersedes']}" if prov.get("supersedes") else "none"),
         ("Built", prov["built_at"]),
         ("Input fingerprint", f"`{prov['fingerprint']}`"),
         (

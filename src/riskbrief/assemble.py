@@ -23,12 +23,13 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from riskbrief import appendix, narrative
+from riskbrief import appendix, assumptions, narrative
 from riskbrief import references as refs
+from riskbrief.narrative import summary
 from riskbrief.references import Reference
 from riskbrief.sections import Section
 
-MAX_KEY_JUDGMENTS = 6
+MAX_KEY_JUDGMENTS = 4
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([A-Za-z][\w-]*)\})?\s*#*\s*$")
 _ANCHOR = re.compile(r"""<a\s+(?:name|id)=["']([\w-]+)["']""")
 _DROP_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove"}
@@ -45,6 +46,11 @@ RESERVED_IDS = frozenset(
     {
         "key-judgments",
         "what-changed",
+        "summary",
+        "summary-options",
+        "summary-watch",
+        "prompted",
+        "citation",
         "methods",
         "provenance",
         "contents",
@@ -194,21 +200,41 @@ def judgment_line(kj: dict[str, Any]) -> str:
     return text
 
 
-def key_judgments_cell(
-    judgments: list[dict[str, Any]], section_titles: dict[str, str]
+def summary_cell(
+    judgments: list[dict[str, Any]],
+    section_titles: dict[str, str],
+    results: dict[str, dict[str, Any]],
+    role: str,
+    headings: Headings,
 ) -> NotebookNode:
-    lines = ["## Key judgments {#key-judgments}", ""]
+    """The one-page summary: bottom line, key judgments, what it means for this audience, what
+    to watch."""
+    readers = summary.ROLE_READERS.get(role, role)
+    lines = ["## Summary {#summary}", ""]
+    bottom = summary.bottom_line(results, role)
+    if bottom:
+        lines += [f"**Bottom line.** {bottom}", ""]
+    lines += ["### Key judgments {#key-judgments}", ""]
     if not judgments:
         lines.append("The sections of this briefing produced no key judgments.")
     for i, kj in enumerate(judgments, 1):
         anchor = kj.get("anchor")
         link = f" [(see “{section_titles[anchor]}”)](#{anchor})" if anchor in section_titles else ""
         lines.append(f"{i}. {judgment_line(kj)}{link}")
+    means = summary.means_for_you(results, role)
+    if means:
+        lines += ["", f"### What it means for {readers} {{#summary-options}}", ""]
+        lines += [f"- {m}" for m in means]
+        lines.append("- [Options, costs and modelled effects](#implications-options)")
+    watch = summary.what_to_watch(results)
+    if watch:
+        lines += ["", "### What to watch {#summary-watch}", ""]
+        lines += [f"- {w}" for w in watch]
     cell = new_markdown_cell(
-        "\n".join(lines),
-        metadata={"riskbrief": {"section": "key-judgments", "section_start": True}},
+        headings.process("\n".join(lines)),
+        metadata={"riskbrief": {"section": "summary", "section_start": True}},
     )
-    cell.id = "key-judgments"
+    cell.id = "summary"
     return cell
 
 
@@ -223,11 +249,16 @@ def assemble(
     references: list[Reference] | None = None,
     assumption_rows: list[dict[str, str]] | None = None,
     glossary: list[dict[str, Any]] | None = None,
+    role: str = "policy",
+    source: dict[str, Any] | None = None,
+    citation: str | None = None,
 ) -> NotebookNode:
-    """Build the briefing notebook from executed sections (in the order given)."""
+    """Build the briefing notebook from executed sections (in the order given). Of the
+    assumptions log, only the rows that concern these sections are printed."""
     order = list(executed)
+    if assumption_rows:
+        assumption_rows = assumptions.used_rows(assumption_rows, order)
     headings = Headings()
-    headings.unique("key-judgments", claim=True)
     headings.unique("what-changed", claim=True)
     for fixed in ("contents", "main", "cover"):
         headings.unique(fixed, claim=True)
@@ -244,14 +275,23 @@ def assemble(
     kj = select_key_judgments(results, order)
     rate_confidence(kj, assumption_rows)
     heading_texts = {**headings.anchors, **{h["id"]: h["text"] for h in headings.outline}}
-    front = [key_judgments_cell(kj, heading_texts)]
+    body_outline = list(headings.outline)
+    front = [summary_cell(kj, heading_texts, results, role, headings)]
     changes_heading = bool(changes) and changes.startswith("## ")
     if changes:
         meta = {"riskbrief": {"section": "what-changed", "section_start": changes_heading}}
         changed = new_markdown_cell(changes, metadata=meta)
         changed.id = "what-changed"
         front.append(changed)
-    body_outline = list(headings.outline)
+    if source:
+        prompted = new_markdown_cell(
+            headings.process(summary.prompted_markdown(source)),
+            metadata={"riskbrief": {"section": "prompted", "section_start": True}},
+        )
+        prompted.id = "prompted"
+        front.append(prompted)
+    front_outline = list(headings.outline[len(body_outline) :])
+    back_start = len(headings.outline)
     back = appendix.cells(
         results,
         order,
@@ -261,14 +301,16 @@ def assemble(
         references=numbered,
         assumption_rows=assumption_rows,
         glossary=glossary,
+        citation=citation,
     )
     cells = [*front, *body, *back]
-    outline = [{"level": 2, "text": "Key judgments", "id": "key-judgments"}]
+    outline = [h for h in front_outline if h["level"] <= 3 and h["id"] != "prompted"]
     if changes_heading:
         title = changes.splitlines()[0].lstrip("# ").split(" {#")[0]
         outline.append({"level": 2, "text": title, "id": "what-changed"})
+    outline += [h for h in front_outline if h["id"] == "prompted"]
     outline += [h for h in body_outline if h["level"] <= 3]
-    outline += [h for h in headings.outline[len(body_outline) :] if h["level"] <= 3]
+    outline += [h for h in headings.outline[back_start:] if h["level"] <= 3]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",

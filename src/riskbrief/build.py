@@ -38,9 +38,11 @@ from riskbrief import (
     inputs,
     provenance,
     publish,
+    references,
     render,
     sections,
 )
+from riskbrief.narrative import summary
 from riskbrief.params import Briefing
 from riskbrief.paths import Project, display_path
 from riskbrief.provenance import Manifest
@@ -82,6 +84,7 @@ def build(
     briefing = sections.load(target, project)
     rows = _assumptions(project)
     terms = _glossary(project, briefing)
+    source = _source_article(project)
     render_fn = render.get_renderer(renderer)
     steps = sections.plan(briefing)
     for step in steps:
@@ -145,6 +148,9 @@ def build(
             references=sections.references(briefing),
             assumption_rows=rows,
             glossary=terms,
+            role=briefing.params.role,
+            source=source,
+            citation=summary.citation(_cover(briefing, manifest), f"{name}-v{version}"),
         )
         stem = f"{name}-v{version}"
         nbformat.write(doc, work / f"{stem}.ipynb")
@@ -192,10 +198,11 @@ def _execute(
     executed: dict[str, Path] = {}
     results: dict[str, dict[str, Any]] = {}
     for i, step in enumerate(steps, 1):
-        executed[step.section.name] = execute.run(
+        executed[step.section.name] = execute.run_cached(
             step,
             sec_dir,
             work / "failed",
+            work.parent / "cache",
             cell_timeout=briefing.params.execution.cell_timeout,
             label=f"[{briefing.name}] {i}/{len(steps)} executing {display_path(step.notebook)}",
         )
@@ -214,7 +221,12 @@ def _changes(
     if not prev:
         return None
     this = diff.Edition(
-        manifest.version, manifest.parameters, manifest.input_hashes(), snapshot, results
+        manifest.version,
+        manifest.parameters,
+        manifest.used_hashes(),
+        snapshot,
+        results,
+        manifest.input_hashes(),
     )
     return diff.compare(diff.Edition.from_version_dir(bdir / f"v{prev}"), this)
 
@@ -246,6 +258,11 @@ def _glossary(project: Project, briefing: Briefing) -> list[dict[str, Any]] | No
     if not f.is_file():
         return None
     return glossary.for_sections(glossary.load_glossary(f), list(briefing.params.sections))
+
+
+def _source_article(project: Project) -> dict[str, Any] | None:
+    f = project.source_article_file
+    return references.load_source_article(f) if f.is_file() else None
 
 
 def _parse_time(built_at: str):

@@ -6,6 +6,8 @@
     riskbrief show <name> [--version N]
     riskbrief diff <name> [vA vB] [--all]   (default: the latest two versions)
     riskbrief verify [name ...] [--version N] [--rebuild]
+    riskbrief status [name ...] [--renderer R]   (up to date or stale, and which inputs changed)
+    riskbrief preview <name> [--port 8765]        (live HTML preview; publishes nothing)
     riskbrief deps            (make rules: which files each briefing is built from)
     riskbrief site OUT        (an offline static site of the PUBLIC briefings only)
     riskbrief import KIND SOURCE... [--out PATH.csv] | --config FILE
@@ -179,10 +181,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 for f in c.findings:
                     print(f"  {f}")
                 failed.append(f"{name} v{v}")
-        problem = verify.latest_finding(reports / name)
-        if problem is not None:
-            print(f"{name}: latest {problem.detail}")
-            failed.append(f"{name} latest")
+        for problem in verify.latest_findings(reports / name):
+            print(f"{name}: {problem.path} {problem.detail}")
+            failed.append(f"{name} {problem.path}")
         if args.rebuild:
             v = vs[-1]
             r = verify.rebuild(reports, name, v, keep_dir=build_dir / "verify" / name / f"v{v}")
@@ -214,9 +215,36 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    """Each briefing: up to date, stale (naming the inputs that changed), not built, invalid."""
+    from riskbrief import status
+
+    found = status.status(args.project, _reports(args), args.names, args.renderer)
+    for s in found:
+        print("\n".join(s.lines()))
+    if not found:
+        print(f"no params files in {display_path(args.project.params_dir)}")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from riskbrief import preview
+
+    preview.serve(
+        args.name,
+        project=args.project,
+        build_dir=args.build_dir,
+        host=args.host,
+        port=args.port,
+        open_browser=False,
+    )
+    return 0
+
+
 def cmd_deps(args: argparse.Namespace) -> int:
     """Print make rules: each briefing's stamp depends on the project files of its input list
-    (the list the fingerprint hashes), only files that exist."""
+    (the list the fingerprint hashes), only files that exist: make never stops on a file it
+    cannot find, and the build itself reports what is missing or wrong."""
     from riskbrief import inputs, sections
 
     out = []
@@ -224,11 +252,10 @@ def cmd_deps(args: argparse.Namespace) -> int:
         target = f"$(STAMP_DIR)/{name}.stamp"
         try:
             b = sections.load(name, args.project, check_inputs=False)
-        except InputError:
+            out.append(inputs.make_rule(b, target))
+        except RiskbriefError:
             # an invalid params file still gets a rule: the build reports the error properly
             out.append(f"{target}: params/{name}.yaml")
-            continue
-        out.append(inputs.make_rule(b, target))
     print("\n".join(out))
     return 0
 
@@ -379,6 +406,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     _dirs(p)
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser(
+        "status",
+        help="which briefings are up to date or stale, and which inputs changed",
+        description="Compare each briefing's inputs with its latest published version, without "
+        "building anything: up to date, stale (naming the inputs that changed), not built, or "
+        "invalid (with the build's message).",
+    )
+    p.add_argument(
+        "names", nargs="*", metavar="NAME", help="briefings (default: every params file)"
+    )
+    p.add_argument(
+        "--renderer", default="nbconvert", help="the renderer a build would use (default nbconvert)"
+    )
+    _dirs(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "preview",
+        help="serve a briefing's HTML and re-render it as its inputs change (publishes nothing)",
+        description="Build a briefing's HTML into build/preview/ and serve it on 127.0.0.1; "
+        "watch its params, data, notebooks and the package, re-run only the sections whose "
+        "inputs changed, and refresh the page. No PDF, no version, nothing published.",
+    )
+    p.add_argument("name", metavar="NAME_OR_PARAMS")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
+    p.add_argument("--build-dir", type=Path, default=None, help="work files (default: build/)")
+    p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser(
         "deps", help="print make rules for each briefing's inputs", description="Print make rules."

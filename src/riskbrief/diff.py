@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 import yaml
 
 from riskbrief import inputs, sections
+from riskbrief.errors import RiskbriefError
 from riskbrief.narrative import md_escape, pct
 from riskbrief.provenance import Manifest
 from riskbrief.sections import Comparable
@@ -35,26 +37,39 @@ from riskbrief.sections import Comparable
 class Edition:
     version: int | None
     parameters: dict[str, Any]
-    #: input name (as in the manifest) → sha256
+    #: input name (as in the manifest) → its used digest (``Manifest.used_hashes``)
     inputs: dict[str, str]
     #: input name → a readable copy (missing for inputs that were not snapshotted)
     input_files: dict[str, Path] = field(default_factory=dict)
     #: section → its results JSON
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: input name → sha256 of its bytes (``Manifest.input_hashes``), where known
+    exact: dict[str, str] = field(default_factory=dict)
+
+    def _used_recorded(self, name: str) -> bool:
+        return name in self.exact and self.exact[name] != self.inputs[name]
+
+    def same_input(self, other: Edition, name: str) -> bool:
+        """Whether an input both editions have is unchanged: by what each used of it, or by
+        its bytes when only one of them recorded what it used (a version published before
+        used digests were recorded)."""
+        if self.exact and other.exact and self._used_recorded(name) != other._used_recorded(name):
+            return self.exact.get(name) == other.exact.get(name)
+        return self.inputs[name] == other.inputs[name]
 
     @classmethod
     def from_version_dir(cls, vdir: Path) -> Edition:
         import json
 
         m = Manifest.read(vdir)
-        hashes = m.input_hashes()
+        hashes = m.used_hashes()
         copies = {name: vdir / inputs.snapshot_name(name) for name in hashes}
         files = {name: copy for name, copy in copies.items() if copy.is_file()}
         results = {
             p.stem: json.loads(p.read_text(encoding="utf-8"))
             for p in sorted((vdir / "results").glob("*.json"))
         }
-        return cls(m.version, m.parameters, hashes, files, results)
+        return cls(m.version, m.parameters, hashes, files, results, m.input_hashes())
 
 
 # --- inputs, params and data rows ------------------------------------------------------------
@@ -82,6 +97,8 @@ def _records(path: Path) -> dict[str, dict[str, Any]] | None:
     """Rows by id: a CSV file's ``id`` column (or its first column, when its values are
     unique), or the entries of a YAML list or mapping of mappings. None if there is no id."""
     text = path.read_text(encoding="utf-8-sig")
+    if path.suffix in {".yaml", ".yml"}:
+        return _entries(yaml.safe_load(text) or {})
     if path.suffix == ".csv":
         rows = list(csv.DictReader(io.StringIO(text)))
         if not rows:
@@ -91,26 +108,43 @@ def _records(path: Path) -> dict[str, dict[str, Any]] | None:
         if len(set(ids)) != len(ids):
             return None
         return {r[key]: r for r in rows}
-    if path.suffix in {".yaml", ".yml"}:
-        data = yaml.safe_load(text) or {}
-        if isinstance(data, dict) and isinstance(data.get("scenarios"), dict | list):
-            data = data["scenarios"]
-        if isinstance(data, list):
-            data = {str(e.get("id")): e for e in data if isinstance(e, dict)}
-        if isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()):
-            return {str(k): _flatten(v) for k, v in data.items()}
     return None
+
+
+def _entries(data: Any) -> dict[str, dict[str, Any]] | None:
+    """Entries by id of parsed YAML (or of what a data file's spec says a briefing uses)."""
+    if isinstance(data, dict) and isinstance(data.get("scenarios"), dict | list):
+        data = data["scenarios"]
+    if isinstance(data, list):
+        data = {str(e.get("id")): e for e in data if isinstance(e, dict)}
+    if isinstance(data, dict) and all(isinstance(v, dict) for v in data.values()):
+        return {str(k): _flatten(v) for k, v in data.items()}
+    return None
+
+
+def _used_records(edition: Edition, name: str, path: Path) -> dict[str, dict[str, Any]] | None:
+    """Rows by id of what the edition used of a data file: for a file whose spec says what a
+    briefing uses (the scenarios shown), only that; otherwise every row."""
+    data = edition.parameters.get("data") or {}
+    for spec in {d for s in sections.REGISTRY.values() for d in s.data if d.used}:
+        written = data.get(spec.key)
+        if written and posixpath.normpath(str(written)) == posixpath.normpath(name):
+            try:
+                return _entries(spec.used_content(path, edition.parameters))
+            except (RiskbriefError, OSError, ValueError):
+                return None
+    return _records(path)
 
 
 def data_changes(old: Edition, new: Edition) -> list[dict[str, Any]]:
     """Rows added, removed or edited, by id, for every data file whose content changed."""
     out = []
     for name in sorted(set(old.inputs) & set(new.inputs)):
-        if old.inputs[name] == new.inputs[name] or not name.startswith("data/"):
+        if old.same_input(new, name) or not name.startswith("data/"):
             continue
         a_path, b_path = old.input_files.get(name), new.input_files.get(name)
-        a = _records(a_path) if a_path else None
-        b = _records(b_path) if b_path else None
+        a = _used_records(old, name, a_path) if a_path else None
+        b = _used_records(new, name, b_path) if b_path else None
         if a is None or b is None:
             out.append(
                 {"file": name, "added": [], "removed": [], "edited": [], "rows_unknown": True}
@@ -236,7 +270,7 @@ def results_changes(old: Edition, new: Edition) -> list[dict[str, Any]]:
 
 
 def compare(old: Edition, new: Edition) -> dict[str, Any]:
-    changed = sorted(n for n in set(old.inputs) & set(new.inputs) if old.inputs[n] != new.inputs[n])
+    changed = sorted(n for n in set(old.inputs) & set(new.inputs) if not old.same_input(new, n))
     package = [n for n in changed if n.startswith("riskbrief/")]
     return {
         "old_version": old.version,
@@ -329,20 +363,19 @@ def lines(changes: dict[str, Any], *, show_all: bool = False) -> list[tuple[str,
     return blocks
 
 
-FIRST_EDITION = (
-    "This is the first edition of this briefing; there is no earlier version to compare with."
-)
+FIRST_EDITION = ""
 
 
 def to_markdown(changes: dict[str, Any] | None, *, anchor: str = "what-changed") -> str:
-    """The briefing's "What changed" section; for a first edition, one line."""
+    """The briefing's "What changed" section; for a first edition nothing: the cover says
+    "first edition", once."""
     if changes is None:
         return FIRST_EDITION
     parts = [
         f"## What changed since v{changes['old_version']} {{#{anchor}}}",
         "",
         f"Version {changes['new_version']} supersedes version {changes['old_version']}. "
-        "Inputs are compared by their sha256; data rows by their id.",
+        "Inputs are compared by what this briefing uses of them; data rows by their id.",
         "",
     ]
     for heading, items in lines(changes):

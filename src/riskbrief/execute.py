@@ -183,6 +183,33 @@ def run(step: Step, out_dir: Path, failed_dir: Path, *, cell_timeout: int, label
     return output
 
 
+def run_cached(
+    step: Step,
+    out_dir: Path,
+    failed_dir: Path,
+    cache_dir: Path,
+    *,
+    cell_timeout: int,
+    label: str,
+) -> Path:
+    """:func:`run`, through the section cache (:mod:`riskbrief.cache`): when a run with the
+    same inputs succeeded before, its executed notebook and results JSON are copied into
+    ``out_dir`` (byte for byte what running it again would write) and nothing executes;
+    otherwise the notebook runs and a successful run is stored. ``label`` is the progress
+    line; on a cache hit its verb "executing" reads "reusing"."""
+    from riskbrief import cache
+
+    inputs = cache.key_inputs(step)
+    k = cache.digest(inputs)
+    hit = cache.fetch(cache_dir, step, k, out_dir)
+    if hit is not None:
+        print(label.replace(" executing ", " reusing ", 1) + " (inputs unchanged)", flush=True)
+        return hit
+    output = run(step, out_dir, failed_dir, cell_timeout=cell_timeout, label=label)
+    cache.store(cache_dir, step, k, out_dir, inputs)
+    return output
+
+
 def scrub_volatile(nb_path: Path, parameters: dict[str, Any] | None = None) -> None:
     """Drop what differs between two runs of the same inputs from an executed notebook:
     execution timestamps, papermill's input and output paths, the random id papermill gives

@@ -8,8 +8,11 @@ are in :mod:`riskbrief.narrative.context`, the charts in :mod:`riskbrief.charts.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -158,3 +161,37 @@ def context_figures(ind: pd.DataFrame) -> dict[str, float]:
         f["benchmark_gap_median_end_2024"] / f["benchmark_gap_median_end_2023"]
     )
     return f
+
+
+# --- currency: how old each figure is at the briefing's date ------------------------------
+
+#: A figure older than this, at the briefing's as-of date, is flagged as dated.
+STALE_AFTER_DAYS = 548  # 18 months
+
+
+def figure_date(year: str) -> dt.date:
+    """The date a figure speaks for, from its ``year`` cell: the end of a year ('2024'), of a
+    range of years ('2013-2024'), of 'end-2024', or of a month ('2025-02')."""
+    text = str(year).strip().removeprefix("end-")
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        y, m = (int(x) for x in text.split("-"))
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    last = re.findall(r"\d{4}", text)
+    if not last:
+        raise ValueError(f"not a year: {year!r}")
+    return dt.date(int(last[-1]), 12, 31)
+
+
+def currency(ind: pd.DataFrame, as_of: dt.date) -> dict[str, Any]:
+    """How current the figures are at ``as_of``: the newest figure's date, how many figures are
+    older than 18 months, and the editions of each source the figures come from."""
+    when = ind["year"].map(figure_date)
+    age = when.map(lambda d: (as_of - d).days)
+    return {
+        "newest": max(when).isoformat(),
+        "oldest": min(when).isoformat(),
+        "n": len(ind),
+        "n_stale": int((age > STALE_AFTER_DAYS).sum()),
+        "stale_after_days": STALE_AFTER_DAYS,
+    }

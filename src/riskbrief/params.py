@@ -75,6 +75,9 @@ class CommonParams(Strict):
     audience: NonEmpty
     classification: Literal["PUBLIC", "INTERNAL", "DRAFT"]
     issued_by: NonEmpty = "riskbrief analysis team"
+    role: Literal["policy", "security", "negotiation"] = Field(
+        "policy", description="the readers the summary, implications and options speak to"
+    )
     sections: list[SectionName] = Field(min_length=1)
     seed: int = Field(ge=0, le=2**32 - 1)
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)

@@ -69,6 +69,10 @@ class Project:
     def glossary_file(self) -> Path:
         return self.docs_dir / "glossary.yaml"
 
+    @property
+    def source_article_file(self) -> Path:
+        return self.data_dir / "source_article.yaml"
+
     def notebook(self, section: str) -> Path:
         return self.notebooks_dir / f"{section}.ipynb"
 

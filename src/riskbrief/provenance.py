@@ -48,7 +48,8 @@ class Manifest:
     supersedes: int | None
     built_at: str
     fingerprint: str
-    #: every input: {"path", "kind", "sha256"}
+    #: every input: {"path", "kind", "sha256"} and, where the briefing uses less than the
+    #: bytes (params, notebooks, the scenarios file, the assumptions log), "used_sha256"
     inputs: list[dict[str, str]]
     #: {"commit", "dirty"}
     git: dict[str, Any]
@@ -87,7 +88,13 @@ class Manifest:
         return next((o["path"] for o in self.outputs if o["path"].endswith(suffix)), None)
 
     def input_hashes(self) -> dict[str, str]:
+        """Every input's sha256 (its exact bytes, as the snapshot keeps it)."""
         return {i["path"]: i["sha256"] for i in self.inputs}
+
+    def used_hashes(self) -> dict[str, str]:
+        """Every input's used digest: what the briefing uses of it (``used_sha256``), else its
+        sha256. The fingerprint and "what changed" compare these."""
+        return {i["path"]: i.get("used_sha256") or i["sha256"] for i in self.inputs}
 
     def project_inputs(self) -> list[dict[str, str]]:
         """Inputs other than the package's own source files."""
@@ -133,11 +140,16 @@ class Manifest:
 
 
 def git_state(root: Path) -> dict[str, Any]:
-    """The commit of the project tree and whether it has uncommitted changes."""
+    """The commit of the project tree and whether it has uncommitted changes.
 
-    def git(*args: str) -> str | None:
+    Changes are what ``git diff HEAD`` finds: tracked files whose content, as git would commit
+    it (through the nbstripout filter for notebooks), differs from the commit. A notebook
+    saved with its outputs is therefore not a change, although ``git status`` lists it (git
+    flags a file whose size differs from the index without comparing content)."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str] | None:
         try:
-            out = subprocess.run(
+            return subprocess.run(
                 ["git", *args],
                 cwd=root,
                 capture_output=True,
@@ -147,14 +159,15 @@ def git_state(root: Path) -> dict[str, Any]:
             )
         except (OSError, subprocess.TimeoutExpired):
             return None
-        return out.stdout.strip() if out.returncode == 0 else None
 
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {
-        "commit": commit or "unknown (not a git checkout)",
-        "dirty": bool(status) if status is not None else None,
-    }
+    head = git("rev-parse", "HEAD")
+    commit = head.stdout.strip() if head is not None and head.returncode == 0 else None
+    dirty = None
+    if commit:
+        diff = git("diff", "--no-ext-diff", "--no-textconv", "--quiet", "HEAD", "--")
+        if diff is not None and diff.returncode in (0, 1):
+            dirty = diff.returncode == 1
+    return {"commit": commit or "unknown (not a git checkout)", "dirty": dirty}
 
 
 def package_versions() -> dict[str, str]:

@@ -2,8 +2,10 @@
 
 - A version directory is written under a hidden staging name and renamed into place, so a
   crash never leaves a partial ``v<N>``; an existing version is never modified.
-- ``reports/<name>/latest`` is a symlink replaced atomically (``reports/index.html`` is
-  written by :mod:`riskbrief.index`, under the index lock defined here).
+- ``reports/<name>/latest`` is a symlink replaced atomically, and so are
+  ``reports/<name>/latest.pdf`` and ``latest.html``, stable paths to the newest documents for
+  scripts and bookmarks (``reports/index.html`` is written by :mod:`riskbrief.index`, under
+  the index lock defined here).
 - One build of a briefing at a time: ``build/locks/<name>.lock`` (flock) serialises builds of
   the same briefing; ``build/locks/index.lock`` serialises index updates across briefings. The
   locks live in the build directory so a failed build leaves ``reports/`` untouched.
@@ -192,13 +194,38 @@ def publish_version(
     return final
 
 
+#: The stable links in ``reports/<name>/``: ``latest`` (the newest version folder), and
+#: ``latest.pdf`` and ``latest.html`` (its documents).
+LATEST_DOCUMENTS = (".pdf", ".html")
+
+
+def latest_links(briefing_dir: Path, version: int) -> dict[str, Path]:
+    """Each stable link's name and where it should point for ``version`` (relative)."""
+    links = {"latest": Path(f"v{version}")}
+    for suffix in LATEST_DOCUMENTS:
+        links[f"latest{suffix}"] = Path(f"v{version}") / f"{briefing_dir.name}-v{version}{suffix}"
+    return links
+
+
 def point_latest(briefing_dir: Path, version: int, *, only_if_stale: bool = False) -> None:
-    """Point ``latest`` at ``v<version>`` by replacing the symlink atomically."""
-    link = briefing_dir / "latest"
-    if only_if_stale and link.is_symlink() and link.readlink() == Path(f"v{version}"):
-        return
-    tmp = briefing_dir / f".latest.tmp-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(f"v{version}")
-    tmp.replace(link)
-    _fsync_dir(briefing_dir)
+    """Point ``latest``, ``latest.pdf`` and ``latest.html`` at ``v<version>`` and its
+    documents, each by replacing the symlink atomically (the documents' links first, so
+    ``latest`` moving last means all three have moved)."""
+    links = latest_links(briefing_dir, version)
+    moved = False
+    for name in sorted(links, key=lambda n: n == "latest"):
+        link, target = briefing_dir / name, links[name]
+        if name != "latest" and not (briefing_dir / target).is_file():
+            continue  # a renderer that wrote no such document
+        if only_if_stale and link.is_symlink() and link.readlink() == target:
+            continue
+        tmp = (
+            briefing_dir
+            / f".latest.tmp-{name.removeprefix('latest').lstrip('.') or 'dir'}-{os.getpid()}"
+        )
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(target)
+        tmp.replace(link)
+        moved = True
+    if moved:
+        _fsync_dir(briefing_dir)

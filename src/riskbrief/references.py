@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from riskbrief.errors import InputError
 from riskbrief.models import MODELS
 from riskbrief.narrative import ICD203_SOURCE
+
+if TYPE_CHECKING:
+    from riskbrief.datasets import Source
 
 
 @dataclass(frozen=True)
@@ -45,9 +50,12 @@ REGISTRY: dict[str, Reference] = {
         *(Reference(m.reference_key, m.citation) for m in MODELS.values()),
         Reference(
             "mit-risk-repository",
-            "Slattery, P. et al. (2024). The AI Risk Repository: a comprehensive meta-review, "
-            "database, and taxonomy of risks from artificial intelligence. arXiv:2408.12622 "
-            "(CC BY 4.0); database version 3, 26 March 2025.",
+            # as the workbook asks to be cited (its "Cite as" line), with the release it states
+            "Slattery, P., Saeri, A. K., Grundy, E. A. C., Graham, J., Noetel, M., Uuk, R., Dao, "
+            "J., Pour, S., Casper, S., & Thompson, N. (2024). A systematic evidence review and "
+            "common frame of reference for the risks from artificial intelligence. "
+            "https://doi.org/10.48550/arXiv.2408.12622. The AI Risk Repository, MIT FutureTech: "
+            "AI Risk Database v3, updated 26 March 2025. Licence: CC BY 4.0.",
             "https://airisk.mit.edu/",
         ),
         Reference(
@@ -59,6 +67,13 @@ REGISTRY: dict[str, Reference] = {
             "scenarios-file",
             "riskbrief analysis team. Scenario definitions (data/scenarios.yaml): parameter values "
             "and ranges are an illustrative analyst assessment, not measurements.",
+        ),
+        Reference(
+            "options-file",
+            "riskbrief analysis team. Options and signposts (data/options.yaml, "
+            "data/signposts.yaml): an analyst's framing of measures discussed in the field and of "
+            "what to watch; the governance record they cite (data/governance.csv) lists its "
+            "sources, each in this list.",
         ),
         Reference("icd-203", ICD203_SOURCE + "."),
     )
@@ -82,6 +97,12 @@ def source_key(source: str) -> str:
     return "src-" + hashlib.sha256(source.strip().encode("utf-8")).hexdigest()[:12]
 
 
+def from_table(path: Path) -> list[Reference]:
+    """One reference per distinct source named in a data table with ``source`` and ``url``
+    columns (the indicators, the governance record), in alphabetical order of the source."""
+    return from_indicators(path)
+
+
 def from_indicators(path: Path) -> list[Reference]:
     """One reference per distinct source named in an indicators file (with its URL), in
     alphabetical order of the source."""
@@ -94,6 +115,37 @@ def from_indicators(path: Path) -> list[Reference]:
             if source and source not in seen:
                 seen[source] = (row.get("url") or "").strip() or None
     return [Reference(source_key(s), s, url) for s, url in sorted(seen.items())]
+
+
+def _long_date(d) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def from_source(key: str, source: Source) -> Reference:
+    """A reference to a public dataset from the provenance sidecar of a table derived from it
+    (``riskbrief.datasets.Source``): the attribution the publisher asks for, the copy used (its
+    release, or the date of its newest record when the files state no release) and the licence
+    the derived tables carry. Every table of one copy of a dataset gives the same reference."""
+    # the sidecar's attribution may end with a sentence about its own table; the reference is
+    # to the dataset
+    attribution = re.sub(r"\s*This table is derived from it.*$", "", source.attribution.strip())
+    files = ", ".join(source.files) or "the publisher's files"
+    if source.release:
+        copy = f"Copy used: {files}, release of {_long_date(source.release)}."
+    elif source.data_through:
+        copy = (
+            f"Copy used: {files}, with records to {_long_date(source.data_through)} (no "
+            "release date stated in the files)."
+        )
+    else:
+        copy = f"Copy used: {files} (no release date stated in the files)."
+    if "BY-SA" in source.licence.upper():
+        terms = f" The tables derived from it are shared under the same licence ({source.licence})."
+    elif source.licence not in attribution:
+        terms = f" Licence: {source.licence}."
+    else:
+        terms = ""
+    return Reference(key, f"{attribution} {copy}{terms}", source.url)
 
 
 def listed(keys: Iterable[str], extra: Iterable[Reference] = ()) -> list[Reference]:
@@ -125,3 +177,41 @@ def number(references: list[Reference], items: list[dict[str, Any]]) -> list[tup
     for item in items:
         item["refs"] = sorted(numbers[k] for k in set(item.get("cites") or ()))
     return [(numbers[r.key], r) for r in order]
+
+
+SOURCE_FIELDS = (
+    "outlet",
+    "relays",
+    "title",
+    "date",
+    "who",
+    "what",
+    "reliability",
+    "credibility",
+    "reliability_note",
+)
+
+
+def load_source_article(path: Path) -> dict[str, Any]:
+    """The source article's record (``data/source_article.yaml``): who said what, when, and how
+    far it can be relied on (Admiralty grading: reliability A-F, credibility 1-6)."""
+    from riskbrief.errors import Problems
+    from riskbrief.readers import read_yaml
+
+    doc = read_yaml(path)
+    problems = Problems(path)
+    if not isinstance(doc, dict):
+        raise InputError(path, f"expected a mapping with {', '.join(SOURCE_FIELDS)}")
+    for k in doc:
+        if k not in SOURCE_FIELDS:
+            problems.add(f"unknown field (allowed: {', '.join(SOURCE_FIELDS)})", field=str(k))
+    for k in SOURCE_FIELDS:
+        v = doc.get(k)
+        if v is None or not str(v).strip():
+            problems.add("missing or empty", field=k)
+    if str(doc.get("reliability", "")) not in tuple("ABCDEF"):
+        problems.add("must be one of A to F (Admiralty scale)", field="reliability")
+    if str(doc.get("credibility", "")) not in tuple("123456"):
+        problems.add("must be one of 1 to 6 (Admiralty scale)", field="credibility")
+    problems.raise_if_any(sort=False)
+    return {k: " ".join(str(doc[k]).split()) for k in SOURCE_FIELDS}

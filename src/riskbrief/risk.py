@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskbrief.register import CATEGORIES
+from riskbrief.register import CATEGORIES, SCALE_MAX, SCALE_MIN
 
 EN_DASH = "\u2013"
 TIMES = "\u00d7"
@@ -313,3 +313,19 @@ def category_rollup(
             }
         )
     return pd.DataFrame(rows)
+
+
+# --- a register conditioned on a scenario --------------------------------------------------
+
+
+def condition(register: pd.DataFrame, shifts: dict[str, dict]) -> pd.DataFrame:
+    """The register with each category's likelihood scores shifted by whole steps (a
+    scenario's ``risk_shifts``), low, most likely and high alike, kept within the 1-5 scale.
+    Categories a scenario does not name keep their scores. Returns a copy with a
+    ``likelihood_shift`` column."""
+    out = register.copy()
+    step = out["category"].map(lambda c: int(shifts.get(c, {}).get("likelihood", 0)))
+    for col in ("likelihood_low", "likelihood_mode", "likelihood_high"):
+        out[col] = (out[col] + step).clip(SCALE_MIN, SCALE_MAX).astype(int)
+    out["likelihood_shift"] = step.astype(int)
+    return out

@@ -124,7 +124,12 @@ BlockResult = dict[str, dict[str, np.ndarray]]
 
 
 def evaluate_blocks(
-    scenarios: Sequence[Scenario], seed: int, draws: int, first: int, last: int
+    scenarios: Sequence[Scenario],
+    seed: int,
+    draws: int,
+    first: int,
+    last: int,
+    dsair_draws: int = DSAIR_DRAWS,
 ) -> BlockResult:
     """Evaluate the models on blocks ``first`` to ``last - 1`` of the draws (of :data:`BLOCK`
     draws each; the last block of ``draws`` may be partial). A pure function: any split of the
@@ -142,7 +147,7 @@ def evaluate_blocks(
     }
     out: BlockResult = {}
     start = first * BLOCK
-    k = max(0, min(DSAIR_DRAWS, start + sum(sizes)) - start)  # draws of the DSAIR subsample here
+    k = max(0, min(dsair_draws, start + sum(sizes)) - start)  # draws of the DSAIR subsample here
     for s in scenarios:
         v = {
             (m.key, p.name): _values(s.ranges[m.key][p.name], u[(m.key, p.name)], p)
@@ -186,6 +191,7 @@ def monte_carlo(
     *,
     blocks_per_task: int = BLOCKS_PER_TASK,
     task_map: TaskMap | None = None,
+    dsair_draws: int = DSAIR_DRAWS,
 ) -> MonteCarlo:
     """Sample every scenario's parameter ranges ``draws`` times and evaluate the models.
 
@@ -200,7 +206,7 @@ def monte_carlo(
     draws, step = int(draws), max(1, int(blocks_per_task))
     n_blocks = -(-draws // BLOCK)
     tasks = [
-        (tuple(scenarios), int(seed), draws, b, min(b + step, n_blocks))
+        (tuple(scenarios), int(seed), draws, b, min(b + step, n_blocks), int(dsair_draws))
         for b in range(0, n_blocks, step)
     ]
     parts = (task_map or run_here)(evaluate_blocks, tasks)

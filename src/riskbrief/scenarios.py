@@ -70,6 +70,8 @@ class Scenario:
     choices: Mapping[str, Mapping[str, str]] = field(
         default_factory=dict
     )  # model -> name -> option
+    #: category -> {"likelihood": whole-step shift, "rationale": text} (see risk_shifts)
+    risk_shifts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def central(self, model: str) -> dict[str, Any]:
         """The model's parameters at their central values, settings included."""
@@ -225,7 +227,7 @@ def _check_scenario(chk: _Checker, i: int, raw: Any, seen: set[str]) -> Scenario
         return None
     seen.add(sid)
     before = len(chk.errors)
-    allowed = {"id", *TEXT_FIELDS, *MODELS}
+    allowed = {"id", *TEXT_FIELDS, *MODELS, "risk_shifts"}
     for k in raw:
         if k not in allowed:
             chk.error(sid, str(k), f"unknown field (allowed: {', '.join(sorted(allowed))})")
@@ -248,7 +250,45 @@ def _check_scenario(chk: _Checker, i: int, raw: Any, seen: set[str]) -> Scenario
             ranges[key], choices[key] = checked
     if len(chk.errors) > before:
         return None
-    return Scenario(id=sid, ranges=ranges, choices=choices, **text)
+    shifts = _check_shifts(chk, sid, raw.get("risk_shifts", {}))
+    if len(chk.errors) > before:
+        return None
+    return Scenario(id=sid, ranges=ranges, choices=choices, risk_shifts=shifts, **text)
+
+
+def _check_shifts(chk: _Checker, sid: str, raw: Any) -> dict[str, dict[str, Any]]:
+    """``risk_shifts``: per register category, a whole-step likelihood shift and a rationale."""
+    from riskbrief.register import CATEGORIES
+
+    if not isinstance(raw, Mapping):
+        chk.error(sid, "risk_shifts", "expected a mapping of category -> {likelihood, rationale}")
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for cat, entry in raw.items():
+        fld = f"risk_shifts.{cat}"
+        if cat not in CATEGORIES:
+            chk.error(
+                sid,
+                fld,
+                f"unknown category{did_you_mean(str(cat), CATEGORIES)} (categories: {', '.join(CATEGORIES)})",
+            )
+            continue
+        if not isinstance(entry, Mapping) or set(entry) != {"likelihood", "rationale"}:
+            chk.error(sid, fld, "expected exactly {likelihood, rationale}")
+            continue
+        step, why = entry["likelihood"], entry["rationale"]
+        if isinstance(step, bool) or not isinstance(step, int) or not -4 <= step <= 4:
+            chk.error(
+                sid, f"{fld}.likelihood", f"must be a whole number from -4 to 4, got {step!r}"
+            )
+            continue
+        if not isinstance(why, str) or not why.strip():
+            chk.error(
+                sid, f"{fld}.rationale", "must be non-empty text: say why the scenario shifts it"
+            )
+            continue
+        out[str(cat)] = {"likelihood": step, "rationale": " ".join(why.split())}
+    return out
 
 
 def parse_scenarios(text: str, path: str | os.PathLike[str]) -> ScenarioSet:
@@ -292,6 +332,43 @@ def load_scenarios(path: str | os.PathLike[str]) -> ScenarioSet:
     scenario and the field.
     """
     return parse_scenarios(decode(read_bytes(path), path), path)
+
+
+def used_scenarios(path: str | os.PathLike[str], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What a briefing uses of a scenarios file: the entries of the scenarios its params name
+    anywhere (those shown, the one the register is scored under, the one options are evaluated
+    in…), as written (comments, layout and the other scenarios left out). The fingerprint
+    hashes this, and the change log compares it row by row."""
+    doc = parse_yaml(decode(read_bytes(path), path), path)
+    items = doc.get("scenarios") if isinstance(doc, Mapping) else None
+    ids = [
+        str(e["id"])
+        for e in (items if isinstance(items, list) else [])
+        if isinstance(e, Mapping) and "id" in e
+    ]
+    named: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and value in ids and value not in named:
+            named.append(value)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk({k: v for k, v in parameters.items() if k != "data"})
+    shown = named
+    entries = {
+        str(e["id"]): e
+        for e in (items if isinstance(items, list) else [])
+        if isinstance(e, Mapping) and e.get("id") in shown
+    }
+    settings = (
+        {str(k): v for k, v in doc.items() if k != "scenarios"} if isinstance(doc, Mapping) else {}
+    )
+    return {**settings, "scenarios": {sid: entries[sid] for sid in shown if sid in entries}}
 
 
 def select(

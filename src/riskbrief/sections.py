@@ -21,130 +21,87 @@ A notebook with no spec is still a valid section: it receives the common paramet
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
-
 from riskbrief import params as params_mod
 from riskbrief.errors import InputError, Problems, did_you_mean
-from riskbrief.params import Briefing, Name, Strict
+from riskbrief.params import Briefing
 from riskbrief.paths import Project
 from riskbrief.references import Reference
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """A data file a section reads."""
-
-    key: str  #: its key under ``data:`` in a params file
-    default: str  #: default path, relative to the project root
-    parameter: str  #: the notebook parameter that receives its path
-    loader: str  #: "module:function" that reads and validates it (raises InputError)
-
-    def load(self, path: Path) -> Any:
-        module, func = self.loader.split(":")
-        return getattr(importlib.import_module(module), func)(path)
-
-
-@dataclass(frozen=True)
-class Comparable:
-    """Something in a section's results JSON the change log compares between editions.
-
-    ``path`` is dotted; ``*`` matches every key at that level (``headline.scenarios.*.
-    disaster_median``). ``label`` is formatted with the matched entry's fields and ``{key}``
-    (the matched key; ``{name}``: the last path part, humanised). ``format``: ``pct``,
-    ``ratio``, ``number`` or ``text``. A move smaller than ``min_change`` is not a change.
-    With ``field``, ``path`` names a mapping of records and ``field`` the value compared; new
-    and retired records are reported too.
-    """
-
-    group: str
-    path: str
-    label: str
-    format: str = "number"
-    min_change: float = 0.0
-    field: str | None = None
-
-
-def _no_parameters(_: Briefing) -> dict[str, Any]:
-    return {}
-
-
-def _no_references(_: Briefing) -> list[Reference]:
-    return []
-
-
-@dataclass(frozen=True)
-class Section:
-    name: str
-    description: str = ""
-    data: tuple[DataFile, ...] = ()
-    #: (key in the params file, settings model)
-    settings: tuple[str, type[BaseModel]] | None = None
-    #: section-specific notebook parameters from the validated settings (data paths are added)
-    parameters: Callable[[Briefing], dict[str, Any]] = _no_parameters
-    #: keys of ``riskbrief.references.REGISTRY`` its figures and tables may cite
-    references: tuple[str, ...] = ()
-    #: references made from its data files (say, the sources an indicators file names)
-    data_references: Callable[[Briefing], list[Reference]] = _no_references
-    comparables: tuple[Comparable, ...] = ()
-    #: checks across settings and loaded data: (briefing, {data key: loaded}, problems)
-    check: Callable[[Briefing, Mapping[str, Any], Problems], None] | None = None
-
-    @property
-    def anchor(self) -> str:
-        return self.name.replace("_", "-")
-
-    def notebook(self, project: Project) -> Path:
-        return project.notebook(self.name)
-
+from riskbrief.settings import ImplicationsSettings, RiskSettings, ScenarioSettings
+from riskbrief.spec import Comparable, DataFile, Section
 
 # --- the sections ------------------------------------------------------------------------------
 
 
-class RiskSettings(Strict):
-    """Settings of the risk-summary section."""
-
-    draws: int = Field(40_000, ge=100, le=1_000_000, description="Monte Carlo draws per risk")
-    top_n: int = Field(10, ge=1, le=100, description="rows in the ranked table of top risks")
-
-
-class ScenarioSettings(Strict):
-    """Settings of the scenarios section."""
-
-    shown: list[Name] = Field(
-        default_factory=lambda: ["arms-race", "managed-competition", "safety-race"],
-        min_length=1,
-        description="scenarios of data/scenarios.yaml to show, in this order",
-    )
-    focus: Name = Field("arms-race", description="the scenario the tornado chart is centred on")
-    horizon_years: int = Field(30, ge=1, le=200, description="years of Richardson trajectories")
-    draws: int = Field(
-        200_000, ge=1_000, le=5_000_000, description="Monte Carlo draws per scenario"
-    )
-
-    @model_validator(mode="after")
-    def _focus_shown(self) -> ScenarioSettings:
-        if len(set(self.shown)) != len(self.shown):
-            raise ValueError("'shown' lists a scenario twice")
-        if self.focus not in self.shown:
-            raise ValueError(f"focus '{self.focus}' is not among the scenarios shown {self.shown}")
-        return self
-
-
 def _risk_parameters(b: Briefing) -> dict[str, Any]:
     s = b.params.risk
-    return {"draws": s.draws, "top_n": s.top_n}
+    return {"draws": s.draws, "top_n": s.top_n, "scenario": s.scenario}
+
+
+def _implications_parameters(b: Briefing) -> dict[str, Any]:
+    s = b.params.implications
+    return {
+        "role": b.params.role,
+        "scenario": s.scenario,
+        "disclosure_scenario": s.disclosure_scenario,
+        "draws": s.draws,
+    }
+
+
+def _check_named_scenario(
+    key: str, *fields: str
+) -> Callable[[Briefing, Mapping[str, Any], Problems], None]:
+    """A check that the scenarios a section's settings name (``<key>.scenario`` and any other
+    ``fields``) exist in the scenarios file."""
+
+    def check(b: Briefing, loaded: Mapping[str, Any], problems: Problems) -> None:
+        defined = loaded.get("scenarios")
+        for name in ("scenario", *fields):
+            sid = getattr(b.settings(key), name, None)
+            if defined is None or sid is None or sid in defined:
+                continue
+            problems.add(
+                f"unknown scenario '{sid}'{did_you_mean(sid, defined)} "
+                f"(defined: {', '.join(sorted(defined))})",
+                field=f"{key}.{name}",
+                path=b.path,
+            )
+
+    return check
+
+
+def _check_implications(b: Briefing, loaded: Mapping[str, Any], problems: Problems) -> None:
+    """Options and signposts may only cite records the governance file or the indicators hold."""
+    from riskbrief.options import load_options, load_signposts
+
+    _check_named_scenario("implications", "disclosure_scenario")(b, loaded, problems)
+    record, ind = loaded.get("governance"), loaded.get("indicators")
+    if record is None or ind is None:
+        return
+    known = set(record["id"]) | set(ind["id"])
+    for key, load in (("options", load_options), ("signposts", load_signposts)):
+        try:
+            load(b.data_path(key), known)
+        except InputError as exc:
+            problems.extend(exc)
+
+
+def _governance_references(b: Briefing) -> list[Reference]:
+    """The sources of the governance record and of the indicators signposts cite."""
+    from riskbrief.references import from_indicators, from_table
+
+    return from_table(b.data_path("governance")) + from_indicators(b.data_path("indicators"))
 
 
 def _scenario_parameters(b: Briefing) -> dict[str, Any]:
     s = b.params.scenarios
     return {
+        "role": b.params.role,
         "scenarios_shown": list(s.shown),
         "focus": s.focus,
         "horizon_years": s.horizon_years,
@@ -167,6 +124,44 @@ def _check_scenarios(b: Briefing, loaded: Mapping[str, Any], problems: Problems)
             )
 
 
+# The tables `riskbrief import` writes into data/evidence/ (each with its provenance sidecar),
+# the analyst's mapping of the article's categories onto them, and the article's urgency: the
+# evidence section reads all of them; the risk summary reads two for the register's evidence.
+def _evidence_table(key: str, file: str, loader: str) -> DataFile:
+    return DataFile(key, f"data/evidence/{file}", f"{key}_path", f"riskbrief.datasets:{loader}")
+
+
+MIT_RISK = _evidence_table("mit_risk", "mit-risk.csv", "load_mit_risk")
+AIID = _evidence_table("aiid", "aiid.csv", "load_aiid")
+AIID_SUBDOMAINS = _evidence_table("aiid_subdomains", "aiid-subdomains.csv", "load_aiid_subdomains")
+EPOCH_MODELS = _evidence_table("epoch_models", "epoch-models.csv", "load_epoch_models")
+EPOCH_CLUSTERS = _evidence_table("epoch_clusters", "epoch-clusters.csv", "load_epoch_clusters")
+CATEGORY_MAPPING = _evidence_table(
+    "category_mapping", "category_mapping.yaml", "load_category_mapping"
+)
+URGENCY = DataFile(
+    "urgency", "data/article_urgency.csv", "urgency_path", "riskbrief.register:load_urgency"
+)
+SCENARIOS_FILE = DataFile(
+    "scenarios",
+    "data/scenarios.yaml",
+    "scenarios_path",
+    "riskbrief.scenarios:load_scenarios",
+    used="riskbrief.scenarios:used_scenarios",
+)
+
+
+def _dataset_references(*files: DataFile) -> Callable[[Briefing], list[Reference]]:
+    """References to the public datasets the tables come from, made from their sidecars."""
+
+    def refs(b: Briefing) -> list[Reference]:
+        from riskbrief.datasets import dataset_references
+
+        return dataset_references({d.key: b.data_path(d.key) for d in files})
+
+    return refs
+
+
 def _indicator_references(b: Briefing) -> list[Reference]:
     from riskbrief.references import from_indicators
 
@@ -187,6 +182,64 @@ _RISK_NUMBERS = (
     ("top_risk_p_critical", "most serious risk's P(Critical)"),
 )
 
+_EVIDENCE = "Evidence from public datasets"
+_EVIDENCE_COMPARABLES = (
+    Comparable(_EVIDENCE, "headline.last_complete_year", "newest complete year of incidents"),
+    Comparable(
+        _EVIDENCE,
+        "headline.incidents_last_complete_year",
+        "AI incidents recorded in the newest complete year",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: incidents in the trend window",
+        field="incidents_window",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: entries in the MIT repository",
+        field="repository_entries",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.categories.*",
+        "{key}: observation against urgency",
+        "text",
+        field="reading",
+    ),
+    Comparable(
+        _EVIDENCE, "headline.models_us_last_complete", "US notable models, newest complete year"
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.models_china_last_complete",
+        "Chinese notable models, newest complete year",
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.compute_record_ratio",
+        "largest known US training run ÷ largest known Chinese one",
+        "ratio",
+        min_change=0.05,
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.capacity_share_us",
+        "US share of existing AI supercomputer capacity",
+        _PCT,
+        min_change=0.005,
+    ),
+    Comparable(
+        _EVIDENCE,
+        "headline.capacity_share_china",
+        "Chinese share of existing AI supercomputer capacity",
+        _PCT,
+        min_change=0.005,
+    ),
+)
+
 REGISTRY: dict[str, Section] = {
     s.name: s
     for s in (
@@ -205,6 +258,24 @@ REGISTRY: dict[str, Section] = {
             comparables=(Comparable("Context figures", "headline.*", "{name}"),),
         ),
         Section(
+            "evidence",
+            "what the public datasets show: incidents, the article's categories, models, compute",
+            data=(
+                MIT_RISK,
+                AIID,
+                AIID_SUBDOMAINS,
+                EPOCH_MODELS,
+                EPOCH_CLUSTERS,
+                CATEGORY_MAPPING,
+                URGENCY,
+            ),
+            references=("mit-risk-repository",),
+            data_references=_dataset_references(
+                AIID, AIID_SUBDOMAINS, EPOCH_MODELS, EPOCH_CLUSTERS
+            ),
+            comparables=_EVIDENCE_COMPARABLES,
+        ),
+        Section(
             "risk_summary",
             "the scored risk register",
             data=(
@@ -214,16 +285,16 @@ REGISTRY: dict[str, Section] = {
                     "risk_register_path",
                     "riskbrief.register:load_register",
                 ),
-                DataFile(
-                    "urgency",
-                    "data/article_urgency.csv",
-                    "urgency_path",
-                    "riskbrief.register:load_urgency",
-                ),
+                URGENCY,
+                MIT_RISK,
+                AIID_SUBDOMAINS,
+                SCENARIOS_FILE,
             ),
             settings=("risk", RiskSettings),
             parameters=_risk_parameters,
+            check=_check_named_scenario("risk"),
             references=("mit-risk-repository", "risk-register"),
+            data_references=_dataset_references(AIID_SUBDOMAINS),
             comparables=(
                 Comparable("Risk bands", "risks.*", "{key} {title}", "text", field="band"),
                 *(
@@ -240,14 +311,7 @@ REGISTRY: dict[str, Section] = {
         Section(
             "scenarios",
             "the published race models under each scenario",
-            data=(
-                DataFile(
-                    "scenarios",
-                    "data/scenarios.yaml",
-                    "scenarios_path",
-                    "riskbrief.scenarios:load_scenarios",
-                ),
-            ),
+            data=(SCENARIOS_FILE,),
             settings=("scenarios", ScenarioSettings),
             parameters=_scenario_parameters,
             references=("model-racing", "model-dsair", "model-richardson", "scenarios-file"),
@@ -294,13 +358,59 @@ REGISTRY: dict[str, Section] = {
             ),
             check=_check_scenarios,
         ),
+        Section(
+            "implications",
+            "what the analysis means for the audience: options and signposts",
+            data=(
+                DataFile(
+                    "options", "data/options.yaml", "options_path", "riskbrief.options:load_options"
+                ),
+                DataFile(
+                    "signposts",
+                    "data/signposts.yaml",
+                    "signposts_path",
+                    "riskbrief.options:load_signposts",
+                ),
+                DataFile(
+                    "governance",
+                    "data/governance.csv",
+                    "governance_path",
+                    "riskbrief.options:load_governance",
+                ),
+                DataFile(
+                    "indicators",
+                    "data/indicators.csv",
+                    "indicators_path",
+                    "riskbrief.indicators:load_indicators",
+                ),
+                SCENARIOS_FILE,
+            ),
+            settings=("implications", ImplicationsSettings),
+            parameters=_implications_parameters,
+            references=("options-file", "model-racing"),
+            data_references=_governance_references,
+            comparables=(
+                Comparable(
+                    "Options",
+                    "headline.options.*.disaster_after",
+                    "{title}: modelled P(unsafe first AI) with the option",
+                    _PCT,
+                    min_change=0.01,
+                ),
+            ),
+            check=_check_implications,
+        ),
     )
 }
 
 
 def _schema() -> type[params_mod.CommonParams]:
     settings = {s.settings[0]: s.settings[1] for s in REGISTRY.values() if s.settings}
-    data = {d.key: d.default for s in REGISTRY.values() for d in s.data}
+    data: dict[str, str] = {}
+    for s in REGISTRY.values():
+        for d in s.data:
+            if data.setdefault(d.key, d.default) != d.default:
+                raise ValueError(f"data key {d.key!r} has two defaults in the section registry")
     return params_mod.schema(settings, data, name="BriefingParams")
 
 
@@ -338,6 +448,11 @@ def of(briefing: Briefing) -> list[Section]:
     return [get(s) for s in briefing.params.sections]
 
 
+def data_specs(briefing: Briefing) -> list[DataFile]:
+    """The data files the briefing's sections read (each once, in order)."""
+    return list(dict.fromkeys(d for s in of(briefing) for d in s.data))
+
+
 def data_files(briefing: Briefing) -> dict[str, Path]:
     """The data files the briefing's sections read, by params key (each once, in order)."""
     return {d.key: briefing.data_path(d.key) for s in of(briefing) for d in s.data}
@@ -348,8 +463,12 @@ def references(briefing: Briefing) -> list[Reference]:
     from riskbrief import references as refs
 
     secs = of(briefing)
-    extra = [r for s in secs for r in s.data_references(briefing)]
-    return refs.listed([k for s in secs for k in s.references], extra)
+    # two sections reading one dataset make the same reference: it is listed once
+    extra: dict[str, Reference] = {}
+    for s in secs:
+        for r in s.data_references(briefing):
+            extra.setdefault(r.key, r)
+    return refs.listed([k for s in secs for k in s.references], list(extra.values()))
 
 
 # --- loading and checking a briefing -----------------------------------------------------------
@@ -397,7 +516,14 @@ def check(briefing: Briefing) -> dict[str, Any]:
     for d in dict.fromkeys(d for s in secs for d in s.data):
         path = b.data_path(d.key)
         if not path.is_file():
-            problems.add(f"file not found: {path}", field=f"data.{d.key}")
+            near = sorted(p.name for p in path.parent.glob("*") if p.is_file())
+            close = did_you_mean(path.name, near)
+            if close:  # name the file as the params file would: with its folder
+                named = b.project.relative(path.parent / close.split("'")[1])
+                close = f" (did you mean '{named}'?)"
+            problems.add(
+                f"file not found: {b.project.relative(path)}{close}", field=f"data.{d.key}"
+            )
             continue
         try:
             loaded[d.key] = d.load(path)
@@ -423,6 +549,8 @@ class Step:
     parameters: dict[str, Any]
     #: the same, as the executed notebook records them (paths relative to the project root)
     recorded: dict[str, Any] = field(default_factory=dict)
+    #: the briefing's validated parameters (JSON), for what its data files' specs say it uses
+    briefing_parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def results_name(self) -> str:
@@ -445,11 +573,12 @@ def parameters(briefing: Briefing, section: Section) -> dict[str, Any]:
 def plan(briefing: Briefing) -> list[Step]:
     """The notebooks to run, in the briefing's order, each with its parameters."""
     steps = []
+    validated = briefing.params.model_dump(mode="json")
     for s in of(briefing):
         p = parameters(briefing, s)
         recorded = {
             k: briefing.project.relative(v) if isinstance(v, str) and Path(v).is_absolute() else v
             for k, v in p.items()
         }
-        steps.append(Step(s, s.notebook(briefing.project), p, recorded))
+        steps.append(Step(s, s.notebook(briefing.project), p, recorded, validated))
     return steps

@@ -100,18 +100,31 @@ def check_version(briefing_dir: Path, version: int) -> VersionCheck:
     return result
 
 
-def latest_finding(briefing_dir: Path) -> Finding | None:
-    """A problem with the ``latest`` pointer, if any."""
+def latest_findings(briefing_dir: Path) -> list[Finding]:
+    """Problems with the stable links ``latest``, ``latest.pdf`` and ``latest.html``: each
+    must point at the newest version (and its documents)."""
     newest = publish.latest(briefing_dir)
-    link = briefing_dir / "latest"
     if newest is None:
-        return None
-    if not link.is_symlink():
-        return Finding("latest", "latest", f"missing; the newest version is v{newest}")
-    target = link.readlink().as_posix()
-    if target != f"v{newest}":
-        return Finding("latest", "latest", f"points at {target}; the newest version is v{newest}")
-    return None
+        return []
+    found = []
+    for name, want in publish.latest_links(briefing_dir, newest).items():
+        link = briefing_dir / name
+        if name != "latest" and not (briefing_dir / want).is_file():
+            continue  # the version has no such document
+        if not link.is_symlink():
+            found.append(Finding("latest", name, f"missing; the newest version is v{newest}"))
+            continue
+        target = link.readlink().as_posix()
+        if target != want.as_posix():
+            detail = f"points at {target}; the newest version is v{newest}"
+            found.append(Finding("latest", name, detail))
+    return found
+
+
+def latest_finding(briefing_dir: Path) -> Finding | None:
+    """The first problem with the stable links, if any (:func:`latest_findings`)."""
+    found = latest_findings(briefing_dir)
+    return found[0] if found else None
 
 
 def briefing_names(reports_dir: Path) -> list[str]:

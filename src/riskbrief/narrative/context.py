@@ -3,9 +3,12 @@ all computed from the indicator rows (:mod:`riskbrief.indicators`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pandas as pd
 
-from riskbrief.indicators import BENCHMARKS, CHINA, FLAGGED_EVIDENCE, US, context_figures
+from riskbrief.indicators import BENCHMARKS, CHINA, FLAGGED_EVIDENCE, US, context_figures, currency
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -145,3 +148,37 @@ def indicators_methods(ind: pd.DataFrame) -> dict[str, str]:
             "before it is compared."
         ),
     }
+
+
+def currency_sentence(ind: pd.DataFrame, as_of: dt.date) -> str:
+    """How dated the figures are at the briefing's date, said plainly (18 months is the line)."""
+    c = currency(ind, as_of)
+    newest = dt.date.fromisoformat(c["newest"]).strftime("%B %Y")
+    months = c["stale_after_days"] * 12 // 365
+    if c["n_stale"] == 0:
+        return f"Every figure is less than {months} months old at this briefing's date; the newest is from {newest}."
+    if c["n_stale"] == c["n"]:
+        return (
+            f"**Dated figures.** All {c['n']} figures are more than {months} months old at this "
+            f"briefing's date ({as_of.isoformat()}): the newest is from {newest}. Read them as the "
+            "state of the race when the AI Index last measured it, not as it stands now."
+        )
+    return (
+        f"**Dated figures.** {c['n_stale']} of the {c['n']} figures are more than {months} "
+        f"months old at this briefing's date ({as_of.isoformat()}); the newest is from {newest}."
+    )
+
+
+def editions_note(rows: pd.DataFrame) -> str:
+    """'The figures mix the 2024 and 2025 editions of the AI Index.' when a chart's rows come
+    from more than one edition of a source; empty otherwise."""
+    editions = sorted(set(rows["source"]))
+    if len(editions) < 2:
+        return ""
+    years = sorted({y for s in editions for y in re.findall(r"Report (\d{4})", s)})
+    if len(years) > 1:
+        return (
+            f"The figures mix the {' and '.join(years)} editions of the AI Index, each year as "
+            "its own edition reports it."
+        )
+    return f"The figures come from {len(editions)} sources."

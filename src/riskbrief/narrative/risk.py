@@ -80,8 +80,9 @@ def _article_sentence(row: Mapping[str, Any]) -> str:
     )
 
 
-def category_paragraph(row: Mapping[str, Any]) -> str:
-    """A short analyst's paragraph on one category, from its :func:`category_rollup` row."""
+def category_paragraph(row: Mapping[str, Any], scenario: Any = None) -> str:
+    """A short analyst's paragraph on one category, from its :func:`category_rollup` row (and,
+    when the register is scored under a scenario, why the scenario moves it)."""
     n, n_crit = row["n_risks"], row["n_critical"]
     cat = md_escape(row["category"])
     title = md_escape(row["top_title"])
@@ -112,19 +113,49 @@ def category_paragraph(row: Mapping[str, Any]) -> str:
         row["p_any_critical"], row["p_any_critical_se"], "at least one of its risks is Critical."
     )
     held = held[:1].upper() + held[1:]
+    if scenario is not None:
+        return _conditioned_paragraph(row, scenario, count)
     return f"**{cat}: {row['rating']}.** {count} {lead} {held} {_article_sentence(row)}"
 
 
-def category_paragraphs(rollup: pd.DataFrame) -> dict[str, str]:
+def _conditioned_paragraph(row: Mapping[str, Any], scenario: Any, count: str) -> str:
+    """A category under a scenario: the shift and its reason first, the numbers in one
+    sentence after."""
+    cat = md_escape(row["category"])
+    shift = scenario.risk_shifts.get(row["category"], {"likelihood": 0, "rationale": ""})
+    step = shift["likelihood"]
+    moved = (
+        f"the scenario moves its likelihoods {'up' if step > 0 else 'down'} "
+        f"{abs(step)} step{'s' if abs(step) > 1 else ''}: {md_escape(shift['rationale'])}"
+        if step
+        else "the scenario leaves its likelihoods as the register has them"
+    )
+    held = holds_clause(
+        row["p_any_critical"], row["p_any_critical_se"], "at least one of its risks is Critical"
+    )
+    counted = count[:1].lower() + count[1:-1]
+    return (
+        f"**{cat}: {row['rating']} under the "
+        f"{md_escape(scenario.title.lower()).replace(' ', '-')} scenario.** "
+        f"Here {moved.rstrip('.')}. With {counted}, its most serious risk is "
+        f"{md_escape(row['top_title'])} ({md_escape(row['top_id'])}), at a median "
+        f"{score_of(row, 'top_median')} of 25 (80% interval "
+        f"{score_interval(row, 'top_p10', 'top_p90')}), and {held}. {_article_sentence(row)}"
+    )
+
+
+def category_paragraphs(rollup: pd.DataFrame, scenario: Any = None) -> dict[str, str]:
     """Paragraph per category, in roll-up order."""
-    return {r["category"]: category_paragraph(r) for r in rollup.to_dict("records")}
+    return {r["category"]: category_paragraph(r, scenario) for r in rollup.to_dict("records")}
 
 
 #: The assumptions (docs/assumptions.md) the register's ratings rest on.
 RESTS_ON = ["A1", "A2", "A3", "A4", "A5"]
 
 
-def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[dict[str, Any]]:
+def key_judgments(
+    rollup: pd.DataFrame, anchor: str = "risk-summary", *, scenario: str | None = None
+) -> list[dict[str, Any]]:
     """Key-judgment sentences for the briefing's first page, firmest first.
 
     One per Critical category: its most serious risk's median score with 80% interval, and
@@ -141,8 +172,13 @@ def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[di
     for r in chosen.to_dict("records"):
         p = r["p_any_critical"]
         held = holds_clause(p, r["p_any_critical_se"], "at least one of its risks is Critical")
+        lead = (
+            "On the analysts' scores"
+            if scenario is None
+            else f"On the analysts' scores under the {scenario.lower().replace(' ', '-')} scenario"
+        )
         text = (
-            f"On the analysts' scores, {r['category']} is rated {r['rating']}: its most serious "
+            f"{lead}, {r['category']} is rated {r['rating']}: its most serious "
             f"risk, {r['top_title']}, scores a median {score_of(r, 'top_median')} of 25 (80% "
             f"interval {score_interval(r, 'top_p10', 'top_p90')}), and {held} (how firmly the "
             "rating holds, not the chance of an event)."
@@ -156,7 +192,7 @@ def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[di
                 "probability": round(p, 4),
                 "phrase": None,
                 "of": "the share of draws from the analysts' score ranges, not an event",
-                "assumptions": RESTS_ON,
+                "assumptions": RESTS_ON if scenario is None else [*RESTS_ON, "A14"],
                 "evidence": "analyst judgement",
                 "category": r["category"],
             }
@@ -167,10 +203,18 @@ def key_judgments(rollup: pd.DataFrame, anchor: str = "risk-summary") -> list[di
 # --- tables and results ----------------------------------------------------------------------
 
 
-def top_risks_table(summary: pd.DataFrame, top_n: int) -> pd.DataFrame:
-    """The ``top_n`` most serious risks, formatted for readers."""
+#: The top-risks table's evidence column: repository entries and incidents in the sub-domain.
+EVIDENCE_COLUMN = "Evidence: entries · incidents"
+
+
+def top_risks_table(
+    summary: pd.DataFrame, top_n: int, evidence: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The ``top_n`` most serious risks, formatted for readers. With ``evidence`` (by risk id:
+    ``repository_entries`` and ``incidents`` in the risk's MIT sub-domain, from
+    ``riskbrief.evidence.register_evidence``) the table gains an evidence column."""
     top = summary.head(top_n)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "#": top["rank"].astype(str),
             "Risk": top["title"] + " (" + top["id"] + ")",
@@ -191,6 +235,13 @@ def top_risks_table(summary: pd.DataFrame, top_n: int) -> pd.DataFrame:
             "Trend": top["trend"],
         }
     )
+    if evidence is not None:
+        rows = evidence.reindex(top["id"])
+        table[EVIDENCE_COLUMN] = [
+            "—" if pd.isna(e) else f"{int(e):,} · {int(i):,}"
+            for e, i in zip(rows["repository_entries"], rows["incidents"], strict=True)
+        ]
+    return table
 
 
 def rollup_table(rollup: pd.DataFrame) -> pd.DataFrame:
@@ -331,3 +382,36 @@ def register_source_line(
         sources = "; ".join(dict.fromkeys(urgency["source"]))
         line += f" Article urgency: {sources}, risk table."
     return line
+
+
+def conditioning_paragraph(scenario: Any) -> str:
+    """Why this briefing's risk numbers differ from the register as it stands."""
+    moved = {c: v for c, v in scenario.risk_shifts.items() if v["likelihood"]}
+    if not moved:
+        return (
+            f"This briefing scores the register under {md_escape(scenario.title.lower())}; the "
+            "scenario shifts no category's likelihood, so the scores are the register's own."
+        )
+    words = [
+        f"{md_escape(c)} {'up' if v['likelihood'] > 0 else 'down'} "
+        f"{abs(v['likelihood'])} step{'s' if abs(v['likelihood']) > 1 else ''}"
+        for c, v in moved.items()
+    ]
+    return (
+        f"This briefing scores the register under the {md_escape(scenario.title.lower())} "
+        f"scenario, so its numbers differ from the baseline's for stated reasons: likelihoods "
+        f"move {', '.join(words)} (an analyst's illustrative assessment; the reasons are below)."
+    )
+
+
+def shifts_table(scenario: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Category": c,
+                "Likelihood shift": f"{v['likelihood']:+d}" if v["likelihood"] else "none",
+                "Why": v["rationale"],
+            }
+            for c, v in scenario.risk_shifts.items()
+        ]
+    )
