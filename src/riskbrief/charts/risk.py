@@ -135,19 +135,14 @@ def heatmap(summary: pd.DataFrame):
     return fig
 
 
-def _risk_key(ax, summary: pd.DataFrame) -> None:
+def _risk_key(ax, summary: pd.DataFrame, size: float = _KEY_SIZE) -> None:
     """Every risk on the matrix named beside it: id and title, grouped under its band (name,
-    score range and fill), most serious first; then how to read the lines. Titles wrap to the
-    key's width. A register too long for the matrix's height runs on below it (the figure is
-    saved to its drawn extent), so the type never shrinks."""
+    score range and fill), most serious first; then how to read the lines. One text per line
+    at a fixed pitch; titles wrap to the key's width. A register too long for the matrix's
+    height runs on below it (the figure is saved to its drawn extent): the type never shrinks."""
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    _draw_key(ax, summary, _KEY_SIZE)
-
-
-def _draw_key(ax, summary: pd.DataFrame, size: float) -> None:
-    """Draw the key at type ``size``, one text per line at a fixed pitch."""
     fig = ax.get_figure()
     pos = ax.get_position()
     width_pt = pos.width * fig.get_figwidth() * 72
