@@ -10,13 +10,17 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from riskbrief import risk, sampling, sensitivity
+from riskbrief import datasets, evidence, risk, sampling, sensitivity
 from riskbrief.charts import context as ctx
+from riskbrief.charts import evidence as ev_charts
 from riskbrief.charts import finding
 from riskbrief.charts import risk as risk_charts
 from riskbrief.charts import scenarios as scen_charts
 from riskbrief.indicators import load_indicators
 from riskbrief.narrative import context as ctx_words
+from riskbrief.narrative import evidence as ev_words
+from riskbrief.narrative import pct
+from riskbrief.narrative import scenario_roles as roles
 from riskbrief.narrative import scenarios as scen_words
 from riskbrief.register import load_register, load_urgency
 from riskbrief.scenarios import load_scenarios, select
@@ -146,6 +150,7 @@ def scenario_run(request):
         "comparison": comparison,
         "tornado": tornado,
         "titles": titles,
+        "disclosure": disclosure,
         "text": text,
     }
 
@@ -194,6 +199,39 @@ def test_the_model_charts_state_their_findings(scenario_run) -> None:
         verdict = {"runaway": "runs away", "stable": "levels off"}[d["stability"].iloc[0]]
         (clause,) = [c for c in clauses if verdict in c]
         assert f"the {d['title'].iloc[0].lower()}" in clause, build_up
+
+
+@pytest.mark.parametrize("role", list(roles.PARTS))
+def test_each_reader_sees_the_numbers_of_the_titles_shown_to_them(scenario_run, role: str) -> None:
+    """The section is written for its reader (params: role): every chart a reader gets states
+    its finding with numbers that reader's text prints."""
+    run = scenario_run
+    shown, summary = run["shown"], run["summary"]
+    text = "\n".join(
+        [
+            roles.comparison_sentence(run["comparison"], run["titles"], role),
+            *(roles.paragraph(r, role) for r in summary.to_dict("records")),
+            scen_words.tornado_sentence(run["tornado"], "Managed competition"),
+            *(
+                roles.disclosure(s.title, run["disclosure"][s.id], role)
+                for s in shown
+                if roles.shows(role, "disclosure")
+                and s.choices["racing"]["information"] == "public"
+            ),
+        ]
+    )
+    points = sampling.scenario_points(shown)
+    charts = {
+        "comparison": lambda: scen_charts.scenario_comparison(summary, run["mc"].disaster),
+        "tornado": lambda: scen_charts.tornado(run["tornado"], "Managed competition"),
+        "precipice": lambda: scen_charts.precipice_map(
+            sampling.precipice_grid(n=2, resolution=31), points, n=2
+        ),
+        "dsair": lambda: scen_charts.dsair_zones(points),
+    }
+    for part, chart in charts.items():
+        if roles.shows(role, part):
+            assert_numbers_printed(finding(chart()), text)
 
 
 def test_an_unbounded_ratio_and_a_single_scenario_still_get_a_finding(scenario_run) -> None:
@@ -246,3 +284,114 @@ def test_context_titles_follow_the_data_when_the_lead_changes() -> None:
     assert finding(ctx.investment_chart(flipped)).startswith(
         "China's private AI investment was 2.8 times the United States' in 2024"
     )
+
+
+# --- the evidence -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evidence_run():
+    """The evidence section's frames and text, as its notebook computes and prints them."""
+    paths = {k: DATA / "evidence" / f"{kind}.csv" for k, (kind, _) in datasets.TABLES.items()}
+    paths["category_mapping"] = DATA / "evidence" / "category_mapping.yaml"
+    tables = evidence.load_tables(paths, load_urgency(DATA / "article_urgency.csv"))
+    f = evidence.figures(tables)
+    models_from = f["models_last_complete_year"] - evidence.HISTORY_YEARS
+    text = "\n".join(
+        [
+            ev_words.summary_paragraph(f),
+            ev_words.incidents_paragraph(f),
+            ev_words.models_paragraph(f, tables.sources["epoch_models"]),
+            ev_words.capacity_paragraph(f, tables.sources["epoch_clusters"]),
+        ]
+    )
+    return {
+        "f": f,
+        "by_domain": evidence.incidents_by_domain(
+            tables.aiid, f["last_complete_year"] - evidence.HISTORY_YEARS
+        ),
+        "per_year": evidence.models_per_year(tables.models, models_from),
+        "frontier": evidence.frontier_compute(tables.models, models_from),
+        "records": {evidence.US: f["compute_us"], evidence.CHINA: f["compute_china"]},
+        "capacity": ev_charts.capacity_rows(evidence.cluster_capacity(tables.clusters)),
+        "text": text,
+    }
+
+
+def evidence_titles(run) -> dict[str, str]:
+    f = run["f"]
+    return {
+        "incidents": finding(
+            ev_charts.incidents_chart(run["by_domain"], f["partial_year"], f["data_through"])
+        ),
+        "models": finding(
+            ev_charts.models_chart(
+                run["per_year"], f["models_partial_year"], f["models_data_through"]
+            )
+        ),
+        "compute": finding(
+            ev_charts.compute_chart(
+                run["frontier"],
+                run["records"],
+                f["models_partial_year"],
+                f["models_data_through"],
+            )
+        ),
+        "capacity": finding(ev_charts.capacity_chart(run["capacity"])),
+    }
+
+
+def test_evidence_titles_state_their_findings_as_the_text_prints_them(evidence_run) -> None:
+    f, text = evidence_run["f"], evidence_run["text"]
+    titles = evidence_titles(evidence_run)
+    w = f["window"]
+    growth = ev_words.times(f["incidents_growth"])
+    assert titles["incidents"].startswith(
+        f"Recorded AI incidents rose {growth}-fold from {w[0]} to {w[-1]}"
+    )
+    assert f"{growth} times the {f['incidents_first_window_year']:,} of {w[0]}" in text
+    domain = ev_words.domain_name(f["growth_domain"]).lower().replace(" & ", " and ")
+    assert domain in titles["incidents"] and domain in text
+    us, cn = f["models_us_last_complete"], f["models_china_last_complete"]
+    year = f["models_last_complete_year"]
+    assert (
+        titles["models"] == f"The United States released {us} notable models in {year}, China {cn}"
+    )
+    ratio = ev_words.times(f["compute_record_ratio"])
+    assert titles["compute"].startswith(f"The largest known US training run is about {ratio} times")
+    assert f"about {ratio} times the largest known Chinese one" in text
+    share_us, share_cn = pct(f["capacity_share_us"]), pct(f["capacity_share_china"])
+    assert titles["capacity"].startswith(f"The United States holds {share_us} of recorded AI")
+    assert titles["capacity"].endswith(f"China {share_cn}")
+    assert f"the United States holds {share_us}" in text and f"China {share_cn}" in text
+    for name, title in titles.items():
+        assert_numbers_printed(title, text)
+        assert len(title) <= 200, name
+
+
+def test_evidence_titles_follow_the_data_when_the_lead_changes(evidence_run) -> None:
+    f = evidence_run["f"]
+    per_year = evidence_run["per_year"].copy()
+    year = f["models_last_complete_year"]
+    per_year.loc[year, evidence.CHINA] = per_year.loc[year, evidence.US] + 7
+    assert ev_charts.models_title(per_year, f["models_partial_year"]) == (
+        f"China released {per_year.loc[year, evidence.US] + 7} notable models in {year}, "
+        f"the United States {per_year.loc[year, evidence.US]}"
+    )
+    shown = evidence_run["capacity"].copy()
+    shown["share"] = shown["share"].where(shown["country"] != evidence.CHINA, 0.8)
+    assert ev_charts.capacity_title(shown).startswith(
+        "China holds 80% of recorded AI supercomputer capacity, the United States"
+    )
+    records = {evidence.US: {"flop": 1e25}, evidence.CHINA: {"flop": 4e25}}
+    assert ev_charts.compute_title(records).startswith("China's largest known training run is")
+    # the incidents' domain is the one whose count rose most in the chart's own frame
+    by_domain = evidence_run["by_domain"].copy()
+    last, first = f["last_complete_year"], f["window"][0]
+    other = next(
+        c for c in by_domain.columns if c not in (f["growth_domain"], datasets.UNCLASSIFIED)
+    )
+    by_domain.loc[last, other] += 10 * (f["growth_domain_last"] - f["growth_domain_first"])
+    title = ev_charts.incidents_title(by_domain, f["partial_year"])
+    assert ev_words.domain_name(other).lower().replace(" & ", " and ") in title
+    assert f"from {first} to {last}" in title
