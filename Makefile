@@ -17,6 +17,7 @@ REBUILD   ?=
 # a Dask scheduler's address (tcp://host:8786): run the notebooks and their Monte Carlo and
 # Sobol evaluations on that cluster; empty: in this process
 SCHEDULER ?=
+SITE      ?= build/site
 PORT      ?= 8765
 LAB_ARGS  ?=
 VENV      := .venv
@@ -31,7 +32,7 @@ STAMPS    := $(BRIEFINGS:%=$(STAMP_DIR)/%.stamp)
 # Everything in the package feeds every briefing: code, templates, styles.
 PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
 
-.PHONY: help briefings briefing diff status preview test lint lab clean bench lock verify evidence
+.PHONY: help briefings briefing diff status preview test lint lab clean bench lock verify evidence site
 
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
@@ -130,6 +131,13 @@ preview: | $(VENV_STAMP) ## live HTML preview on 127.0.0.1, re-rendered on every
 
 verify: | $(VENV_STAMP) ## check published files against their manifests: make verify [B=<name>] [REBUILD=1]
 	$(RISKBRIEF) verify $(B) $(if $(REBUILD),--rebuild)
+
+# The public site holds the PUBLIC briefings only, each at its latest version; it is rewritten
+# whole (built aside, then renamed) after the briefings are up to date; a briefing that failed
+# to build stops the export with its message, so the site never holds a stale version unseen.
+site: $(STAMPS) ## export PUBLIC briefings as an offline static site: make site [SITE=build/site]
+	@$(call report-failures,$(BRIEFINGS))
+	$(RISKBRIEF) site $(SITE)
 
 # --- evidence from public datasets ---------------------------------------------------------
 # The downloaded files live outside the project and are listed in data/evidence/sources.yaml.

@@ -9,6 +9,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from projects import make_project
 
+ROOT = Path(__file__).parents[1]
+#: The real briefings: one per params file.
+BRIEFINGS = sorted(p.stem for p in (ROOT / "params").glob("*.yaml"))
+
 
 @pytest.fixture
 def demo_project(tmp_path: Path) -> Path:
@@ -23,14 +27,12 @@ def in_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return demo_project
 
 
-REAL_BRIEFINGS = ("baseline", "arms-race", "safety-race")
-
-
 @pytest.fixture(scope="session")
 def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's three real briefings, built once per test run into one reports directory
-    shared by every test worker (the first worker to get here builds; the others wait for it
-    under a file lock and reuse the result). Tests must treat it as read-only."""
+    """The project's real briefings (one per params file), built once per test run into one
+    reports directory shared by every test worker (the first worker to get here builds; the
+    others wait for it under a file lock and reuse the result). Tests must treat it as
+    read-only."""
     import fcntl
     import json
     import os
@@ -45,11 +47,20 @@ def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with (shared / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.is_file():
-            for name in REAL_BRIEFINGS:
+            for name in BRIEFINGS:
                 result = build(name, reports_dir=shared / "reports", build_dir=shared / "build")
                 assert result.published, name
-            done.write_text(json.dumps(list(REAL_BRIEFINGS)), encoding="utf-8")
+            done.write_text(json.dumps(BRIEFINGS), encoding="utf-8")
     return shared / "reports"
+
+
+@pytest.fixture(scope="session")
+def public_site(real_reports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public site exported from the real briefings (``riskbrief site``), once per worker
+    into the worker's own temporary folder; the reports it reads are left as they are."""
+    from riskbrief import site
+
+    return site.export(real_reports, tmp_path_factory.mktemp("site") / "site").out
 
 
 #: The longest files, in the order the two test workers should start them: the workers take

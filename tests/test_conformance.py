@@ -1,8 +1,10 @@
-"""Every published file conforms: each HTML file (every briefing, the reports index, and any
-other page under reports/) is valid HTML with no error from the Nu Html Checker, and each PDF
-passes qpdf's check, is tagged, and gives every figure its alternative text.
+"""Every published file conforms: each HTML file (every briefing, the reports index, any
+other page under reports/, and every page of the public site) is valid HTML with no error from
+the Nu Html Checker, and each PDF passes qpdf's check, is tagged, and gives every figure its
+alternative text.
 
-The three real briefings are built once for the session, into a temporary reports directory;
+The three real briefings are built once per test run, into a temporary reports directory
+(the ``real_reports`` fixture of conftest.py), and the public site exported from them;
 the checker runs once over every HTML file (one JVM start). The checker is the W3C's own vnu.jar,
 pinned in ``tools/vnu/package-lock.json`` and installed from the npm registry by ``make test``;
 it needs Java, which the project's Python dependencies cannot install. Without ``java`` on PATH,
@@ -67,12 +69,14 @@ def published_pdfs(reports_dir: Path) -> list[Path]:
     return sorted({p.resolve() for p in reports_dir.glob("**/*.pdf")})
 
 
-def test_the_published_files_are_all_found(reports: Path) -> None:
+def test_the_published_files_are_all_found(reports: Path, public_site: Path) -> None:
     html = published_html(reports)
     expected = {(reports / "index.html").resolve()} | {
         (reports / name / "v1" / f"{name}-v1.html").resolve() for name in BRIEFINGS
     }
     assert expected <= set(html)
+    assert (public_site / "index.html").resolve() in published_html(public_site)
+    assert len(published_html(public_site)) >= 2  # the index and at least one briefing
     assert len(BRIEFINGS) >= 3
     assert {p.name for p in published_pdfs(reports)} == {f"{name}-v1.pdf" for name in BRIEFINGS}
 
@@ -128,8 +132,10 @@ def _describe(path: Path, messages: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def test_every_published_html_file_is_valid_html(java: str, reports: Path, tmp_path: Path) -> None:
-    files = published_html(reports)
+def test_every_published_html_file_is_valid_html(
+    java: str, reports: Path, public_site: Path, tmp_path: Path
+) -> None:
+    files = published_html(reports) + published_html(public_site)
     control = tmp_path / "control.html"
     control.write_text(CONTROL, encoding="utf-8")
     found = nu_check(java, [control, *files])
@@ -165,10 +171,10 @@ def _page(path: Path) -> _Ids:
     return page
 
 
-def test_no_id_repeats_in_any_published_html_file(reports: Path) -> None:
+def test_no_id_repeats_in_any_published_html_file(reports: Path, public_site: Path) -> None:
     # the checker's best-known error, checked without Java too
     repeated = {}
-    for path in published_html(reports):
+    for path in published_html(reports) + published_html(public_site):
         counts = Counter(_page(path).ids)
         if dupes := sorted(i for i, n in counts.items() if n > 1):
             repeated[path.name] = dupes[:10]

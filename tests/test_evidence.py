@@ -396,9 +396,7 @@ def test_the_incident_chart_labels_the_numbers_the_text_states(figures: dict, ta
     by_domain = evidence.incidents_by_domain(
         tables.aiid, f["last_complete_year"] - evidence.HISTORY_YEARS
     )
-    fig = charts.incidents_chart(
-        by_domain, f["partial_year"], f["data_through"], charts.incidents_title(f)
-    )
+    fig = charts.incidents_chart(by_domain, f["partial_year"], f["data_through"])
     labels = {t.get_text() for ax in fig.axes for t in ax.texts}
     legend = [
         t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()

@@ -149,8 +149,9 @@ def test_at_full_enmity_private_and_public_coincide_up_to_mu_one(n, mu):
 def test_at_full_enmity_private_is_safer_above_mu_one(n, mu):
     private = racing.disaster_probability(n, mu, 1.0, "private")
     public = racing.disaster_probability(n, mu, 1.0, "public")
-    # The gap grows like (mu - 1)^(n + 1): below float resolution just above mu = 1, where
-    # the two closed forms may round either way (as in the test up to mu = 1).
+    # The gap grows like (mu - 1)^(n + 1): below float resolution just above mu = 1, where the
+    # two may differ by a rounding error either way (mu = 1 + 2e-16, n = 3: 0.75 against
+    # 0.7499999999999999).
     assert private <= public + 1e-12
     if mu >= 1.25:
         assert private < public

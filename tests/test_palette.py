@@ -13,12 +13,16 @@ import itertools
 import re
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from colorspacious import cspace_convert, deltaE
+from matplotlib.colors import to_hex
 
 import riskbrief.charts as charts
-from riskbrief import paths
+from riskbrief import datasets, evidence, paths
+from riskbrief.charts import evidence as ev_charts
+from riskbrief.register import load_urgency
 
 MIN_DISTANCE = 10.0
 MIN_TEXT_CONTRAST = 4.5
@@ -94,6 +98,32 @@ def test_colours_stay_distinguishable(group: str, vision: str | None) -> None:
     assert d >= MIN_DISTANCE, f"{group}: {a} and {b} are only {d:.1f} apart ({vision or 'normal'})"
 
 
+def test_country_colours_are_never_severity_or_scenario_colours() -> None:
+    """A reader must not read a country as a band ("Critical") or a scenario ("Arms race"):
+    the country colours share no colour with the bands (or their fills) or the scenarios."""
+    countries = {c.upper() for c in charts.ACTOR_COLOURS.values()}
+    severities = {c.upper() for c in [*charts.BAND_COLOURS.values(), *charts.BAND_TINTS.values()]}
+    scenarios = {c.upper() for c in charts.SCENARIO_COLOURS.values()}
+    assert not countries & severities, (
+        f"country colours that are band colours: {countries & severities}"
+    )
+    assert not countries & scenarios, (
+        f"country colours that are scenario colours: {countries & scenarios}"
+    )
+    assert charts.ACTOR_COLOURS["United States"] != charts.ACTOR_COLOURS["China"]
+
+
+@pytest.mark.parametrize("vision", VISIONS, ids=["normal", "deuteranopia", "protanopia"])
+def test_country_colours_do_not_look_like_severity_or_scenario_colours(vision: str | None) -> None:
+    others = [*charts.BAND_COLOURS.items(), *charts.SCENARIO_COLOURS.items()]
+    for actor, colour in charts.ACTOR_COLOURS.items():
+        for name, other in others:
+            d = distance(colour, other, vision)
+            assert d >= MIN_DISTANCE, (
+                f"{actor} {colour} and {name} {other} are only {d:.1f} apart ({vision or 'normal'})"
+            )
+
+
 def test_every_chart_colour_comes_from_the_one_palette() -> None:
     okabe_ito = {c.upper() for c in charts.OKABE_ITO.values()}
     for group, colours in GROUPS.items():
@@ -165,3 +195,53 @@ def test_every_text_colour_in_the_css_is_one_that_is_checked() -> None:
     named = set(re.findall(r"(?<![-\w])color:\s*var\((--rb-[\w-]+)\)", CSS))
     assert literal <= checked, f"unchecked text colours: {literal - checked}"
     assert named <= {fg for fg, _ in TEXT_PAIRS}, f"unchecked text colours: {named}"
+
+
+# --- the countries as the charts draw them -----------------------------------------------------
+
+
+def _drawn(fig) -> set[str]:
+    """Every fill, edge and line colour the figure's axes draw (bars, markers, lines)."""
+    out: set[str] = set()
+    for ax in fig.axes:
+        for patch in ax.patches:
+            out |= {to_hex(patch.get_facecolor()), to_hex(patch.get_edgecolor())}
+        for coll in ax.collections:
+            out |= {to_hex(c) for c in [*coll.get_facecolors(), *coll.get_edgecolors()]}
+        out |= {to_hex(line.get_color()) for line in ax.lines}
+    return {c.upper() for c in out}
+
+
+def test_the_evidence_charts_draw_each_country_in_its_own_colour() -> None:
+    """The evidence charts draw the United States and China in their country colours (a partial
+    year in a tint of it), never in a band's or a scenario's colour."""
+    data = Path(__file__).parents[1] / "data"
+    files = {k: data / "evidence" / f"{kind}.csv" for k, (kind, _) in datasets.TABLES.items()}
+    files["category_mapping"] = data / "evidence" / "category_mapping.yaml"
+    t = evidence.load_tables(files, load_urgency(data / "article_urgency.csv"))
+    f = evidence.figures(t)
+    since = f["models_last_complete_year"] - evidence.HISTORY_YEARS
+    partial, through = f["models_partial_year"], f["models_data_through"]
+    records = {evidence.US: f["compute_us"], evidence.CHINA: f["compute_china"]}
+    figs = [
+        ev_charts.models_chart(evidence.models_per_year(t.models, since), partial, through),
+        ev_charts.compute_chart(
+            evidence.frontier_compute(t.models, since), records, partial, through
+        ),
+        ev_charts.capacity_chart(ev_charts.capacity_rows(evidence.cluster_capacity(t.clusters))),
+    ]
+    drawn = set().union(*map(_drawn, figs))
+    plt.close("all")
+    for country in (evidence.US, evidence.CHINA):
+        assert charts.ACTOR_COLOURS[country].upper() in drawn, country
+    forbidden = {
+        c.upper()
+        for c in [
+            *charts.BAND_COLOURS.values(),
+            *charts.BAND_TINTS.values(),
+            *charts.SCENARIO_COLOURS.values(),
+        ]
+    }
+    assert not drawn & forbidden, (
+        f"band or scenario colours on a country chart: {drawn & forbidden}"
+    )

@@ -234,8 +234,14 @@ def summary_cell(
     means = summary.means_for_you(results, role)
     if means:
         lines += ["", f"### What it means for {readers} {{#summary-options}}", ""]
+        lead = summary.options_lead(results)
+        if lead:
+            lines += [lead, ""]
         lines += [f"- {m}" for m in means]
-        lines.append("- [Options, costs and modelled effects](#implications-options)")
+        lines.append(
+            "- Every option for these readers, with its evidence, costs and modelled effect: "
+            "[Options](#implications-options)."
+        )
     watch = summary.what_to_watch(results)
     if watch:
         lines += ["", "### What to watch {#summary-watch}", ""]

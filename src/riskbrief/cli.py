@@ -9,6 +9,7 @@
     riskbrief status [name ...] [--renderer R]   (up to date or stale, and which inputs changed)
     riskbrief preview <name> [--port 8765]        (live HTML preview; publishes nothing)
     riskbrief deps            (make rules: which files each briefing is built from)
+    riskbrief site OUT        (an offline static site of the PUBLIC briefings only)
     riskbrief import KIND SOURCE... [--out PATH.csv] | --config FILE
                               (public datasets -> evidence tables in data/evidence/)
 
@@ -309,6 +310,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    """Export the PUBLIC briefings' latest versions as an offline static site in OUT."""
+    from riskbrief import site
+
+    result = site.export(_reports(args), args.out)
+    for b in result.briefings:
+        print(f"{b.name} v{b.version}: {', '.join(f for f, *_ in b.files)}")
+    if result.withheld:
+        left = ", ".join(f"{name} ({level})" for name, level in result.withheld)
+        print(f"left out, not PUBLIC: {left}")
+    n = len(result.briefings)
+    print(f"site: {n} PUBLIC briefing{'s' * (n != 1)} in {display_path(result.out)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="riskbrief", description="Build and inspect riskbrief briefings."
@@ -450,6 +466,19 @@ def main(argv: list[str] | None = None) -> int:
         "deps", help="print make rules for each briefing's inputs", description="Print make rules."
     )
     p.set_defaults(func=cmd_deps)
+
+    p = sub.add_parser(
+        "site",
+        help="export the PUBLIC briefings as an offline static site",
+        description="Write the latest version of every PUBLIC briefing (PDF and HTML) and an "
+        "index page into OUT, atomically. INTERNAL and DRAFT briefings are left out entirely. "
+        "OUT must be missing, empty, or a site written by an earlier export.",
+    )
+    p.add_argument("out", type=Path, metavar="OUT", help="the site folder (make site: build/site)")
+    p.add_argument(
+        "--reports-dir", type=Path, default=None, help="published briefings (default: reports/)"
+    )
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser(
         "import",

@@ -98,6 +98,27 @@ def incidents_by_domain(aiid: pd.DataFrame, first_year: int | None = None) -> pd
     return wide.reindex(index=years, columns=domain_order(aiid["domain"]), fill_value=0).astype(int)
 
 
+def incident_growth(by_domain: pd.DataFrame, first: int, last: int) -> dict[str, Any]:
+    """How recorded incidents grew from year ``first`` to year ``last`` (a frame of
+    :func:`incidents_by_domain`): both years' totals, their ratio, and the classified MIT domain
+    with the largest rise, its counts and its share of the whole rise. The evidence section's
+    text (:func:`figures`) and its incident chart's title read the same numbers from here."""
+    totals = by_domain.sum(axis=1)
+    classified = by_domain.drop(columns=[UNCLASSIFIED], errors="ignore")
+    growth = classified.loc[last] - classified.loc[first]
+    grew = str(growth.idxmax())
+    rise = totals[last] - totals[first]
+    return {
+        "incidents_last_complete_year": int(totals[last]),
+        "incidents_first_window_year": int(totals[first]),
+        "incidents_growth": float(totals[last] / totals[first]) if totals[first] else None,
+        "growth_domain": grew,
+        "growth_domain_share_of_rise": float(growth[grew] / rise) if rise > 0 else 0.0,
+        "growth_domain_first": int(classified.loc[first, grew]),
+        "growth_domain_last": int(classified.loc[last, grew]),
+    }
+
+
 def trend(counts: Mapping[int, int] | pd.Series, last_complete: int) -> dict[str, Any]:
     """A count's trend over the :data:`TREND_YEARS` complete years ending ``last_complete``:
     the counts, their total and mean, the newest against the mean of the years before it
@@ -315,8 +336,6 @@ def figures(t: Tables) -> dict[str, Any]:
         by_domain[UNCLASSIFIED] if UNCLASSIFIED in by_domain else pd.Series(0, index=totals.index)
     )
     classified = by_domain.drop(columns=[UNCLASSIFIED], errors="ignore")
-    growth = classified.loc[last] - classified.loc[win[0]]
-    grew = str(growth.idxmax())
     top = str(classified.loc[last].idxmax())
     partial = partial_year(years, src.data_through)
     f.update(
@@ -325,9 +344,6 @@ def figures(t: Tables) -> dict[str, Any]:
         incidents_partial_year=int(totals.get(partial, 0)) if partial else None,
         last_complete_year=int(last),
         window=[int(y) for y in win],
-        incidents_last_complete_year=int(totals[last]),
-        incidents_first_window_year=int(totals[win[0]]),
-        incidents_growth=float(totals[last] / totals[win[0]]) if totals[win[0]] else None,
         incidents_window_total=int(totals[win].sum()),
         incidents_all_years=int(t.aiid["incidents"].sum()),
         incidents_records=src.records.get("incidents"),
@@ -339,12 +355,7 @@ def figures(t: Tables) -> dict[str, Any]:
         top_domain=top,
         top_domain_last=int(classified.loc[last, top]),
         top_domain_share=float(classified.loc[last, top] / totals[last]),
-        growth_domain=grew,
-        growth_domain_share_of_rise=float(growth[grew] / (totals[last] - totals[win[0]]))
-        if totals[last] > totals[win[0]]
-        else 0.0,
-        growth_domain_first=int(classified.loc[win[0], grew]),
-        growth_domain_last=int(classified.loc[last, grew]),
+        **incident_growth(by_domain, win[0], last),
     )
     cats = category_evidence(t.mapping, t.mit, t.aiid_subdomains, t.urgency, last)
     f["categories"] = cats

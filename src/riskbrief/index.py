@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,13 @@ a { color: #0b4f8a }
 table { border-collapse: collapse; width: 100%; font-size: .9rem }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #d0d0d0 }
 thead th { border-bottom: 2px solid #1a1a1a }
-.cls { font-weight: 700; letter-spacing: .08em; font-size: .8rem }
+.cls { display: inline-block; font-weight: 700; letter-spacing: .08em; font-size: .8rem;
+  color: #fff; background: #1a1a1a; padding: .1rem .45rem; border-radius: 2px;
+  vertical-align: middle }
+.cls-public { background: #1d6b35 }
+.cls-draft { background: #7a2e00 }
+h2 .cls { margin-right: .5rem }
+.note { border: 2px solid #1a1a1a; padding: .5rem 1rem }
 .kj { background: #f4f6f8; border-left: 4px solid #0b4f8a; padding: .5rem 1rem }
 .muted { color: #4d4d4d }
 """
@@ -47,30 +54,41 @@ def build_index(reports_dir: Path) -> str:
         if reports_dir.is_dir()
         else []
     )
-    shown = 0
-    for name in names:
+    published = [(n, vs) for n in names if (vs := versions(reports_dir / n))]
+    levels = Counter(
+        _classification(read_manifest(reports_dir / n, vs[-1]).parameters) for n, vs in published
+    )
+    if published:
+        counts = ", ".join(f"{k} {levels[k]}" for k in sorted(levels, key=_level_order))
+        parts.append(
+            f'<p class="note"><strong>For the team only.</strong> This index lists every '
+            f"briefing, whatever its classification ({counts}). Only PUBLIC briefings may leave "
+            "the team: <code>make site</code> exports them, and nothing else, as a public "
+            "site.</p>"
+        )
+    for name, vs in published:
         bdir = reports_dir / name
-        vs = versions(bdir)
-        if not vs:
-            continue
-        shown += 1
         newest = read_manifest(bdir, vs[-1])
         p = newest.parameters
+        level = _classification(p)
         parts.append(
-            f'<section aria-labelledby="b-{e(name)}"><h2 id="b-{e(name)}">{e(p.get("title", name))}</h2>'
+            f'<section aria-labelledby="b-{e(name)}"><h2 id="b-{e(name)}">{_badge(level)}'
+            f"{e(p.get('title', name))}</h2>"
         )
         parts.append(
-            f'<p><span class="cls">{e(p.get("classification", ""))}</span> · latest: v{vs[-1]}, as of '
+            f"<p>Classification <strong>{e(level)}</strong> · latest: v{vs[-1]}, as of "
             f"{e(str(p.get('as_of', '')))}, built {e(newest.built_at)}</p>"
         )
         kj = newest.key_judgments
         if kj:
-            parts.append(f'<p class="kj"><strong>Key judgment 1.</strong> {e(_plain(kj[0]))}</p>')
+            parts.append(
+                f'<p class="kj"><strong>Key judgment 1.</strong> {e(plain_text(kj[0]))}</p>'
+            )
         parts.append(
             "<table><thead><tr>"
             + "".join(
                 f"<th scope='col'>{h}</th>"
-                for h in ("Version", "As of", "Built", "PDF", "HTML", "Manifest")
+                for h in ("Version", "Classification", "As of", "Built", "PDF", "HTML", "Manifest")
             )
             + "</tr></thead><tbody>"
         )
@@ -78,14 +96,33 @@ def build_index(reports_dir: Path) -> str:
             m = read_manifest(bdir, v)
             pdf, htm = m.output(".pdf"), m.output(".html")
             as_of = e(str(m.parameters.get("as_of", "")))
-            cells = [f"v{v}", as_of, e(m.built_at)]
+            cells = [f"v{v}", _badge(_classification(m.parameters)), as_of, e(m.built_at)]
             cells += [_link(name, v, f) for f in (pdf, htm, "manifest.json")]
             parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append("</tbody></table></section>")
-    if not shown:
+    if not published:
         parts.append("<p>No briefing has been published yet. Run <code>make briefings</code>.</p>")
     parts.append("</main></body></html>\n")
     return "\n".join(parts)
+
+
+#: The classifications, most open first (``params.CommonParams.classification``).
+LEVELS = ("PUBLIC", "INTERNAL", "DRAFT")
+
+
+def _classification(parameters: dict[str, Any]) -> str:
+    return str(parameters.get("classification") or "unclassified")
+
+
+def _level_order(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def _badge(level: str) -> str:
+    """A classification as a badge: its name in capitals on a coloured ground (the name says
+    it; the colour only repeats it)."""
+    slug = re.sub(r"[^a-z]", "", level.lower()) or "none"
+    return f'<span class="cls cls-{slug}">{html.escape(level)}</span>'
 
 
 def _link(name: str, version: int, filename: str | None) -> str:
@@ -95,7 +132,8 @@ def _link(name: str, version: int, filename: str | None) -> str:
     return f'<a href="{e(name)}/v{version}/{e(filename)}">{e(filename)}</a>'
 
 
-def _plain(kj: Any) -> str:
+def plain_text(kj: Any) -> str:
+    """A key judgment as plain text: Markdown links and emphasis removed."""
     text = kj.get("text", "") if isinstance(kj, dict) else str(kj)
     return re.sub(r"[*_`\\]", "", re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text))
 

@@ -327,7 +327,8 @@ def effect(
     same draws (so the difference is the option's, not sampling noise). None if the option has
     no model mapping. Returned numbers: the racing model's median disaster probability before
     and after with the paired difference's median and 80% interval; Richardson's share of
-    runaway draws and DSAIR's compliance share, before and after."""
+    runaway draws and DSAIR's compliance share, before and after; ``already_assumed``: the
+    settings the option sets that the scenario already has."""
     model = option.get("model")
     if not model:
         return None
@@ -338,9 +339,17 @@ def effect(
     q = sampling.quantiles(diff)
     ses = sampling.quantile_ses(diff)
     zone = sampling.ZONES.index("compliance")
+    # settings the option would set that the scenario already assumes (no change to model)
+    already = [
+        name
+        for key, params in model.items()
+        for name, change in params.items()
+        if "set" in change and scenario.choices.get(key, {}).get(name) == change["set"]
+    ]
     return {
         "scenario": scenario.id,
         "changes": {k: dict(v) for k, v in model.items()},
+        "already_assumed": already,
         "disaster_before": float(np.median(a)),
         "disaster_after": float(np.median(b)),
         "difference_median": q["median"],

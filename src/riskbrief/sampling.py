@@ -365,7 +365,15 @@ def compare(mc: MonteCarlo, numerator: str, denominator: str) -> dict[str, Any]:
     by their quantiles. A draw whose denominator is zero has an unbounded ratio; if such draws
     reach a reported quantile, that quantile is ``None``.
     """
-    a, b = mc.disaster[numerator], mc.disaster[denominator]
+    return compare_draws(mc.disaster, numerator, denominator)
+
+
+def compare_draws(
+    disaster: Mapping[str, np.ndarray], numerator: str, denominator: str
+) -> dict[str, Any]:
+    """:func:`compare` from the disaster probabilities' draws per scenario (``mc.disaster``),
+    for charts that are handed the draws alone."""
+    a, b = disaster[numerator], disaster[denominator]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.where(a > 0, np.inf, 1.0))
     rq = np.quantile(ratio, list(QUANTILES.values()), method="inverted_cdf")

@@ -4,11 +4,17 @@ Chart functions are split by section (``charts.risk``, ``charts.scenarios``,
 ``charts.context``); each takes data frames and returns a matplotlib Figure. They
 never display or save anything: ``riskbrief.display.show_figure`` does that.
 
+Every chart is titled with its finding, not its variable ("The arms race is six times riskier
+than the safety race"): a sentence each chart module computes from the numbers it draws, printed
+as the section's text prints them, and set by :func:`state_finding`.
+
 Colours come from the Okabe–Ito palette (Okabe & Ito, "Color Universal Design", 2002),
 designed to stay distinguishable under the common forms of colour-vision deficiency.
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib as mpl
 
@@ -75,18 +81,22 @@ BAND_TINTS: dict[str, str] = {name: tint(c, BAND_TINT) for name, c in BAND_COLOU
 #: same for readers with red-green colour-vision deficiency, reversed so darker means more.
 SEQUENTIAL_CMAP = "cividis_r"
 
-ACTOR_COLOURS: dict[str, str] = {
-    "United States": OKABE_ITO["blue"],
-    "US": OKABE_ITO["blue"],
-    "China": OKABE_ITO["vermillion"],
-    "Global": GREY,
-    "World": GREY,
-}
-
+#: Scenarios: the arms race in the colour of danger, the safety race in green.
 SCENARIO_COLOURS: dict[str, str] = {
     "arms-race": OKABE_ITO["vermillion"],
     "managed-competition": OKABE_ITO["orange"],
     "safety-race": OKABE_ITO["bluish_green"],
+}
+
+#: Countries: Okabe–Ito colours that no risk band and no scenario uses, so a country never reads
+#: as a severity or a scenario (China in vermillion would look "Critical" or "arms race").
+#: tests/test_palette.py checks the three sets share no colour.
+ACTOR_COLOURS: dict[str, str] = {
+    "United States": OKABE_ITO["blue"],
+    "US": OKABE_ITO["blue"],
+    "China": OKABE_ITO["reddish_purple"],
+    "Global": GREY,
+    "World": GREY,
 }
 
 #: Text on white and on every tint above: contrast at least 4.5:1 (WCAG 2 AA), checked by tests.
@@ -132,3 +142,33 @@ def new_figure(width: float = 7.0, height: float = 4.0, **kwargs):
     """A themed figure and axes, sized in inches for an A4 text column (about 6.7 in)."""
     use_theme()
     return plt.subplots(figsize=(width, height), **kwargs)
+
+
+#: Finding titles: bold, a step above the axes' own titles.
+FINDING_SIZE = 10.5
+
+
+def state_finding(fig, text: str) -> None:
+    """Title ``fig`` with its finding: ``text`` in bold above everything the figure draws
+    (axes titles, legends, keys), left-aligned with its content and wrapped to its width.
+
+    Call it last, once the chart is drawn: it measures what is there."""
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer)  # inches
+    # about 0.52 em per character in the bold typeface, so a line fits the drawn width
+    chars = max(40, int(box.width * 72 / (0.52 * FINDING_SIZE)))
+    fig.suptitle(
+        "\n".join(textwrap.wrap(text, chars, break_on_hyphens=False)),
+        x=box.x0 / fig.get_figwidth(),
+        y=(box.y1 + 0.08) / fig.get_figheight(),
+        ha="left",
+        va="bottom",
+        fontsize=FINDING_SIZE,
+        fontweight="bold",
+        color=TEXT_COLOUR,
+    )
+
+
+def finding(fig) -> str:
+    """The finding a chart states (its title), as one line."""
+    return " ".join(fig.get_suptitle().split())

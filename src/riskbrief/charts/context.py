@@ -17,6 +17,7 @@ from riskbrief.charts import (
     MUTED_TEXT_COLOUR,
     TEXT_COLOUR,
     new_figure,
+    state_finding,
 )
 from riskbrief.indicators import (
     BENCHMARKS,
@@ -31,6 +32,7 @@ from riskbrief.indicators import (
 )
 
 DAGGER = "\u2020"
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 EN_DASH = "\u2013"
 ACTORS: tuple[str, str] = (US, CHINA)
 
@@ -131,6 +133,22 @@ def _flag_sentence(rows: pd.DataFrame) -> str:
     return f"Figures from a secondary source, marked with a dagger: {what}."
 
 
+def _name(actor: str, start: bool = False) -> str:
+    """'the United States' / 'China' in a title, capitalised at its start."""
+    name = f"the {actor}" if actor == US else actor
+    return name[:1].upper() + name[1:] if start else name
+
+
+def _lead(f: dict[str, float], key: str) -> tuple[str, str, float, float]:
+    """(leader, other, leader's value, other's value) for ``<key>_us`` / ``<key>_china``."""
+    us, china = f[f"{key}_us"], f[f"{key}_china"]
+    return (US, CHINA, us, china) if us >= china else (CHINA, US, china, us)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _flag_note(fig, flagged: bool) -> None:
     if flagged:
         fig.text(
@@ -159,7 +177,17 @@ def models_chart(ind: pd.DataFrame):
     ax.set_ylabel("Notable AI models")
     ax.legend(loc="upper right")
     _flag_note(fig, flagged)
+    state_finding(fig, models_title(ind))
     return fig
+
+
+def models_title(ind: pd.DataFrame) -> str:
+    """Who produced more notable AI models in 2024, and how many each, as the text prints them."""
+    lead, other, a, b = _lead(context_figures(ind), "models_2024")
+    return (
+        f"{_name(lead, True)} produced more notable AI models in 2024: {a:.0f} to {b:.0f} for "
+        f"{_name(other)}"
+    )
 
 
 def models_alt(ind: pd.DataFrame) -> str:
@@ -196,7 +224,23 @@ def investment_chart(ind: pd.DataFrame):
     left.set_ylabel("Private AI investment (USD billion)")
     left.legend(loc="upper left")
     _flag_note(fig, flagged)
+    state_finding(fig, investment_title(ind))
     return fig
+
+
+def investment_title(ind: pd.DataFrame) -> str:
+    """Whose private AI investment was larger in 2024 and over 2013-2024, and how many times."""
+    f = context_figures(ind)
+    lead, other, a, b = _lead(f, "investment_2024")
+    owner = {US: "US", CHINA: "China's"}
+    whose = {US: "the United States'", CHINA: "China's"}
+    cum_lead, _, ca, cb = _lead(f, "investment_cumulative")
+    cum = (
+        f" and {ca / cb:.1f} times over 2013{EN_DASH}2024"
+        if cum_lead == lead
+        else f"; over 2013{EN_DASH}2024 {whose[cum_lead]} was {ca / cb:.1f} times larger"
+    )
+    return f"{owner[lead]} private AI investment was {a / b:.1f} times {whose[other]} in 2024{cum}"
 
 
 def investment_alt(ind: pd.DataFrame) -> str:
@@ -238,7 +282,31 @@ def research_chart(ind: pd.DataFrame):
     ax.set_ylim(0, 100)
     ax.legend(loc="upper right")
     _flag_note(fig, flagged)
+    state_finding(fig, research_title(ind))
     return fig
+
+
+def research_title(ind: pd.DataFrame) -> str:
+    """Who leads on AI papers and patents (shares) and on the most-cited papers (count), with
+    the numbers the section's text prints."""
+    f = context_figures(ind)
+    shares: dict[str, list[str]] = {US: [], CHINA: []}
+    counts: dict[str, list[str]] = {US: [], CHINA: []}
+    for label, key in (("AI papers", "publications_share"), ("AI patents", "patents_share")):
+        lead, _, a, b = _lead(f, key)
+        shares[lead].append(f"{label} ({a:.1f}% to {b:.1f}%)")
+    lead, _, a, b = _lead(f, "top100_cited")
+    counts[lead].append(f"the 100 most-cited AI papers ({a:.0f} to {b:.0f})")
+    clauses = []
+    for actor in sorted((US, CHINA), key=lambda x: -len(shares[x])):
+        parts = []
+        if shares[actor]:
+            parts.append(f"had the larger share of {_and(shares[actor])}")
+        if counts[actor]:
+            parts.append(f"wrote more of {counts[actor][0]}")
+        if parts:
+            clauses.append(f"{_name(actor)} {' and '.join(parts)}")
+    return f"In 2023 {'; '.join(clauses)}"
 
 
 def research_alt(ind: pd.DataFrame) -> str:
@@ -298,7 +366,24 @@ def benchmark_gap_chart(ind: pd.DataFrame):
     for ax in (left, right):
         ax.spines[["top", "right"]].set_visible(False)
     _flag_note(fig, _flagged(chart_rows(ind, "benchmarks")))
+    state_finding(fig, benchmark_gap_title(ind))
     return fig
+
+
+def benchmark_gap_title(ind: pd.DataFrame) -> str:
+    """Whether the top US model's lead narrowed or widened, by the median across the
+    benchmarks and on Chatbot Arena, as the section's text prints them."""
+    f = context_figures(ind)
+    early, late = (y.replace("-", "_") for y in GAP_YEARS)
+    a, b = f[f"benchmark_gap_median_{early}"], f[f"benchmark_gap_median_{late}"]
+    verb = "narrowed" if b < a else "widened"
+    n = len(benchmark_gaps(ind))
+    count = _WORDS[n] if n < len(_WORDS) else str(n)
+    return (
+        f"The top US model's lead {verb}: a median {a:.1f} points across {count} benchmarks at "
+        f"{GAP_YEARS[0]}, {b:.1f} at {GAP_YEARS[1]}; on Chatbot Arena "
+        f"{f['arena_gap_2024_01']:.1f}% of score, then {f['arena_gap_2025_02']:.1f}%"
+    )
 
 
 def _month(year: str) -> str:

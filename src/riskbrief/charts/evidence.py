@@ -4,8 +4,9 @@ models, the largest known training runs, and AI supercomputer capacity by countr
 Each chart takes the frames of :mod:`riskbrief.evidence` and returns a matplotlib Figure. The
 newest year of a table that covers it only in part is drawn hatched (or hollow) and labelled
 "partial, to <date>"; countries take the project's actor colours and are named on the chart.
-Titles state the finding and alt texts describe what a chart shows; both are computed from the
-same numbers as the text.
+Each chart states its finding in its title (:func:`riskbrief.charts.state_finding`), computed
+from the numbers it draws and printed as the section's text prints them; alt texts describe what
+a chart shows.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from riskbrief.charts import (
     OKABE_ITO,
     TEXT_COLOUR,
     new_figure,
+    state_finding,
     tint,
 )
 from riskbrief.datasets import UNCLASSIFIED
-from riskbrief.evidence import CHINA, TREND_YEARS, US
+from riskbrief.evidence import CHINA, TREND_YEARS, US, incident_growth
 from riskbrief.narrative import pct
 from riskbrief.narrative.evidence import (
     day,
@@ -75,19 +77,6 @@ def _bar(ax, x, height, colour, partial: bool, **kw) -> None:
     )
 
 
-def _title(fig, text: str) -> None:
-    fig.suptitle(
-        text,
-        x=0.01,
-        y=1.0,
-        ha="left",
-        va="bottom",
-        fontsize=10,
-        fontweight="bold",
-        color=TEXT_COLOUR,
-    )
-
-
 def _tidy(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", visible=False)
@@ -96,11 +85,9 @@ def _tidy(ax) -> None:
 # --- incidents per year by domain ----------------------------------------------------------------
 
 
-def incidents_chart(
-    by_domain: pd.DataFrame, partial_year: int | None, through: dt.date | None, title: str
-):
+def incidents_chart(by_domain: pd.DataFrame, partial_year: int | None, through: dt.date | None):
     """All incidents per year (top), then one panel per MIT domain on a shared scale (unclassified
-    last); the partial year hatched."""
+    last); the partial year hatched. Titled by :func:`incidents_title`."""
     panels = list(by_domain.columns)
     cols = 4
     rows = -(-len(panels) // cols)
@@ -171,17 +158,16 @@ def incidents_chart(
             )
         )
     top.legend(handles=handles, loc="upper left", fontsize=7, ncols=len(handles))
-    _title(fig, title)
+    state_finding(fig, incidents_title(by_domain, partial_year))
     return fig
 
 
 # --- notable models per year ------------------------------------------------------------------
 
 
-def models_chart(
-    per_year: pd.DataFrame, partial_year: int | None, through: dt.date | None, title: str
-):
-    """US and Chinese notable models per year, side by side; the partial year hatched."""
+def models_chart(per_year: pd.DataFrame, partial_year: int | None, through: dt.date | None):
+    """US and Chinese notable models per year, side by side; the partial year hatched. Titled by
+    :func:`models_title`."""
     fig, ax = new_figure(6.7, 3.4)
     width = 0.4
     years = list(per_year.index)
@@ -208,7 +194,7 @@ def models_chart(
     ax.set_xticks(years[::2] if len(years) > 10 else years)
     ax.margins(y=0.12)
     _tidy(ax)
-    _title(fig, title)
+    state_finding(fig, models_title(per_year, partial_year))
     return fig
 
 
@@ -222,10 +208,10 @@ def compute_chart(
     records: Mapping[str, Mapping[str, Any]],
     partial_year: int | None,
     through: dt.date | None,
-    title: str,
 ):
     """The largest known training compute per year (log scale), US circles and Chinese squares,
-    each country's record named; the partial year's points hollow."""
+    each country's record named; the partial year's points hollow. Titled by
+    :func:`compute_title`."""
     fig, ax = new_figure(6.7, 3.4)
     for actor in ACTORS:
         rows = frontier[frontier["country"] == actor]
@@ -275,7 +261,7 @@ def compute_chart(
     ax.legend(handles, labels, loc="upper left", fontsize=7)
     ax.grid(axis="y", which="minor", visible=False)
     _tidy(ax)
-    _title(fig, title)
+    state_finding(fig, compute_title(records))
     return fig
 
 
@@ -287,9 +273,10 @@ def capacity_rows(capacity: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return capacity.head(n)
 
 
-def capacity_chart(shown: pd.DataFrame, title: str):
+def capacity_chart(shown: pd.DataFrame):
     """Existing AI supercomputer capacity (H100-equivalents) of the largest entries, largest at
-    the top; the US and China in their colours, the rest grey, unknown countries hatched."""
+    the top; the US and China in their colours, the rest grey, unknown countries hatched. Titled
+    by :func:`capacity_title`."""
     fig, ax = new_figure(6.7, 0.9 + 0.28 * len(shown))
     y = list(range(len(shown)))[::-1]
     for yi, r in zip(y, shown.itertuples(index=False), strict=True):
@@ -321,18 +308,34 @@ def capacity_chart(shown: pd.DataFrame, title: str):
     ax.set_xlim(0, shown["h100e_total"].max() * 1.22)
     ax.grid(axis="y", visible=False)
     ax.spines[["top", "right"]].set_visible(False)
-    _title(fig, title)
+    state_finding(fig, capacity_title(shown))
     return fig
 
 
 # --- titles that state the finding --------------------------------------------------------------
 
 
-def incidents_title(f: Mapping[str, Any]) -> str:
-    w = f["window"]
+def _last_complete(years, partial_year: int | None) -> int:
+    return max(y for y in years if y != partial_year)
+
+
+def incidents_title(by_domain: pd.DataFrame, partial_year: int | None) -> str:
+    """How many times as many incidents the newest complete year recorded as the first year of
+    the trend window, and the domain most of the rise is in (:func:`riskbrief.evidence.
+    incident_growth`, which the section's text prints)."""
+    last = _last_complete(by_domain.index, partial_year)
+    first = last - (TREND_YEARS - 1)
+    g = incident_growth(by_domain, first, last)
+    if g["incidents_growth"] is None:
+        return f"AI incidents recorded: none in {first}, {g['incidents_last_complete_year']:,} in {last}"
+    if g["incidents_growth"] <= 1:
+        return (
+            f"Recorded AI incidents did not rise from {first} to {last}: "
+            f"{times(g['incidents_growth'])} times as many"
+        )
     return (
-        f"Recorded AI incidents rose {times(f['incidents_growth'])}-fold from {w[0]} to "
-        f"{w[-1]}, {rise_words(f).replace(' of the rise', '')}"
+        f"Recorded AI incidents rose {times(g['incidents_growth'])}-fold from {first} to {last}, "
+        f"{rise_words(g).replace(' of the rise', '')}"
     )
 
 
@@ -342,27 +345,41 @@ def _name(actor: str, start: bool = False) -> str:
     return name[0].upper() + name[1:] if start else name
 
 
-def models_title(f: Mapping[str, Any]) -> str:
-    counts = {US: f["models_us_last_complete"], CHINA: f["models_china_last_complete"]}
-    lead, other = sorted(counts, key=lambda a: -counts[a])
+def models_title(per_year: pd.DataFrame, partial_year: int | None) -> str:
+    """Who released more notable models in the newest complete year, and how many each."""
+    last = _last_complete(per_year.index, partial_year)
+    counts = {a: int(per_year.loc[last, a]) for a in ACTORS}
+    lead, other = sorted(ACTORS, key=lambda a: -counts[a])
     return (
-        f"{_name(lead, True)} released {counts[lead]} notable models in "
-        f"{f['models_last_complete_year']}, {_name(other)} {counts[other]}"
+        f"{_name(lead, True)} released {counts[lead]} notable models in {last}, "
+        f"{_name(other)} {counts[other]}"
     )
 
 
-def compute_title(f: Mapping[str, Any]) -> str:
+def compute_title(records: Mapping[str, Mapping[str, Any]]) -> str:
+    """How many times the largest known US training run is China's largest (the ratio the
+    section's text prints), or the other way round when China's is the larger."""
+    us, cn = records[US]["flop"], records[CHINA]["flop"]
+    if us >= cn:
+        return f"The largest known US training run is about {times(us / cn)} times China's largest"
     return (
-        f"The largest known US training run is about {times(f['compute_record_ratio'])} times "
-        "China's largest"
+        f"China's largest known training run is larger than the largest US one: the US record is "
+        f"{times(us / cn)} times China's"
     )
 
 
-def capacity_title(f: Mapping[str, Any]) -> str:
-    return (
-        f"The US holds {pct(f['capacity_share_us'])} of recorded AI supercomputer capacity, "
-        f"China {pct(f['capacity_share_china'])}"
-    )
+def capacity_title(shown: pd.DataFrame) -> str:
+    """The US and Chinese shares of the recorded AI supercomputer capacity, the larger first."""
+    share = dict(zip(shown["country"], shown["share"], strict=True))
+    held = sorted((a for a in ACTORS if a in share), key=lambda a: -share[a])
+    if not held:
+        return "Neither the United States nor China is among the largest AI supercomputer holders"
+    lead = held[0]
+    text = f"{_name(lead, True)} holds {pct(share[lead])} of recorded AI supercomputer capacity"
+    if len(held) == 2:
+        return f"{text}, {_name(held[1])} {pct(share[held[1]])}"
+    other = next(a for a in ACTORS if a != lead)
+    return f"{text}; {_name(other)} is not among the {len(shown)} largest"
 
 
 # --- alt texts: what each chart shows and its main finding -----------------------------------

@@ -9,10 +9,11 @@ computed from the same frames.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import defaultdict
 
 import pandas as pd
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
 
 from riskbrief.charts import (
     BAND_COLOURS,
@@ -20,19 +21,23 @@ from riskbrief.charts import (
     MUTED_TEXT_COLOUR,
     TEXT_COLOUR,
     new_figure,
+    state_finding,
 )
 from riskbrief.narrative import mc_pct
 from riskbrief.risk import BANDS, CRITICAL_SCORE, EN_DASH, TIMES, band
 
-#: Largest number of risk labels laid out in one cell of the heat map before they shrink.
+#: Largest number of risk labels laid out in one row of a heat-map cell.
 _CELL_COLUMNS = 3
+#: The key beside the matrix: type size (points) and line spacing (in lines).
+_KEY_SIZE = 7.0
+_KEY_LEADING = 1.3
 
 
 def _cell_offsets(k: int) -> list[tuple[float, float]]:
     """Positions of ``k`` labels inside one unit cell, centred, row by row from the top."""
     cols = min(_CELL_COLUMNS, max(1, math.ceil(math.sqrt(k))))
     rows = math.ceil(k / cols)
-    step_x, step_y = 0.27, 0.2
+    step_x, step_y = 0.3, 0.24
     out = []
     for i in range(k):
         r, c = divmod(i, cols)
@@ -43,11 +48,25 @@ def _cell_offsets(k: int) -> list[tuple[float, float]]:
     return out
 
 
+def heatmap_title(summary: pd.DataFrame) -> str:
+    """The heat map's finding: how many risks sit in the Critical band (or the highest band
+    any risk reaches), at their most-likely scores."""
+    n = len(summary)
+    top = next(b.name for b in reversed(BANDS) if (summary["band"] == b.name).any())
+    k = int((summary["band"] == top).sum())
+    return f"{k} of {n} risks sit in the {top} band at their most-likely scores"
+
+
 def heatmap(summary: pd.DataFrame):
     """Likelihood x impact grid coloured by band; each risk marked by its id at its most-likely
     position, with whiskers spanning its lowest to highest plausible likelihood (horizontal)
-    and impact (vertical)."""
-    fig, ax = new_figure(6.7, 5.8)
+    and impact (vertical). Beside the grid, a key names every risk, grouped by band, most
+    serious first; the title states how many risks are Critical."""
+    width, height, below = 6.7, 4.0, 0.5  # inches; below the grid: its ticks and label
+    side = 0.48 * width
+    fig, ax = new_figure(width, height)
+    ax.set_position((0.07, below / height, 0.48, side / height))  # the grid: square, left
+    key = fig.add_axes((0.585, 0.0, 0.415, (below + side) / height))  # the key: right, as tall
     for li in range(1, 6):
         for im in range(1, 6):
             name = band(li * im)
@@ -91,12 +110,12 @@ def heatmap(summary: pd.DataFrame):
                 r.id,
                 ha="center",
                 va="center",
-                fontsize=6.5,
+                fontsize=6.2,
                 fontweight="bold" if r.band == "Critical" else "normal",
                 color=TEXT_COLOUR,
                 zorder=3,
                 bbox={
-                    "boxstyle": "round,pad=0.2",
+                    "boxstyle": "round,pad=0.18",
                     "facecolor": "white",
                     "edgecolor": TEXT_COLOUR,
                     "linewidth": 0.6,
@@ -109,36 +128,64 @@ def heatmap(summary: pd.DataFrame):
     ax.set_yticks(range(1, 6))
     ax.set_xlabel("Likelihood (1 lowest, 5 highest)")
     ax.set_ylabel("Impact (1 lowest, 5 highest)")
-    ax.set_aspect("equal")
+    ax.set_aspect("equal", anchor="NW")
     ax.grid(False)
-    handles = [
-        Patch(
-            facecolor=BAND_TINTS[b.name],
-            label=f"{b.name} {b.lower}{EN_DASH}{b.upper}",
-        )
-        for b in BANDS
-    ]
-    handles.append(
-        Patch(facecolor="white", edgecolor=TEXT_COLOUR, label="risk id at most-likely score")
-    )
-    ax.legend(
-        handles=handles,
-        title=f"Band (score = likelihood {TIMES} impact)",
-        loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
-        fontsize=7,
-        title_fontsize=7,
-    )
-    ax.text(
-        1.02,
-        0.35,
-        "Lines: lowest to highest\nplausible likelihood\n(horizontal) and impact\n(vertical).",
-        transform=ax.transAxes,
-        fontsize=7,
-        color=MUTED_TEXT_COLOUR,
-        va="top",
-    )
+    _risk_key(key, summary)
+    state_finding(fig, heatmap_title(summary))
     return fig
+
+
+def _risk_key(ax, summary: pd.DataFrame, size: float = _KEY_SIZE) -> None:
+    """Every risk on the matrix named beside it: id and title, grouped under its band (name,
+    score range and fill), most serious first; then how to read the lines. One text per line
+    at a fixed pitch; titles wrap to the key's width. A register too long for the matrix's
+    height runs on below it (the figure is saved to its drawn extent): the type never shrinks."""
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    fig = ax.get_figure()
+    pos = ax.get_position()
+    width_pt = pos.width * fig.get_figwidth() * 72
+    pitch = size * _KEY_LEADING / (pos.height * fig.get_figheight() * 72)  # a line, in axes units
+    indent = 0.1  # of the key's width: room for the id
+    # about 0.5 em per character in the regular typeface
+    chars = max(20, int(width_pt * (1 - indent) / (0.5 * size)))
+    style = {"fontsize": size, "color": TEXT_COLOUR, "va": "top"}
+    y = 1.0
+
+    def lines(x: float, text: str, width: int, **kw) -> None:
+        nonlocal y
+        for line in textwrap.wrap(text, width) or [""]:
+            ax.text(x, y, line, **{**style, **kw})
+            y -= pitch
+
+    for b in reversed(BANDS):
+        members = summary[summary["band"] == b.name].sort_values("rank")
+        if members.empty:
+            continue
+        y -= 0.3 * pitch
+        ax.add_patch(
+            Rectangle(
+                (0, y - 0.85 * pitch),
+                0.06,
+                0.8 * pitch,
+                facecolor=BAND_TINTS[b.name],
+                edgecolor=MUTED_TEXT_COLOUR,
+                linewidth=0.4,
+                clip_on=False,
+            )
+        )
+        lines(indent, f"{b.name} (score {b.lower}{EN_DASH}{b.upper})", chars, fontweight="bold")
+        for r in members.itertuples(index=False):
+            ax.text(0, y, r.id, **style, fontweight="bold" if r.band == "Critical" else "normal")
+            lines(indent, str(r.title), chars)
+    y -= 0.5 * pitch
+    lines(
+        0,
+        "Lines through an id: its lowest to highest plausible likelihood (across) and impact (up).",
+        int(width_pt / (0.5 * size)),
+        color=MUTED_TEXT_COLOUR,
+    )
 
 
 def heatmap_alt(summary: pd.DataFrame) -> str:
@@ -151,8 +198,25 @@ def heatmap_alt(summary: pd.DataFrame) -> str:
         f"cell coloured and labelled by its band. At their most likely scores: "
         f"{', '.join(parts)}. The most serious is {top['id']}, {top['title']}, at likelihood "
         f"{top['likelihood_mode']} and impact {top['impact_mode']} (score {top['score']}). Lines "
-        "through each risk show its range of plausible likelihood and impact."
+        "through each risk show its range of plausible likelihood and impact; a key beside the "
+        "grid names every risk by band."
     )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def category_title(rollup: pd.DataFrame) -> str:
+    """The category chart's finding: which categories their most serious risk makes Critical
+    (or, if none, the most serious category and its band)."""
+    crit = rollup.loc[rollup["rating"] == "Critical", "category"].astype(str).tolist()
+    n = len(rollup)
+    if not crit:
+        top = rollup.sort_values("top_score", ascending=False, kind="stable").iloc[0]
+        return f"None of the {n} categories is Critical; the most serious, {top['category']}, is {top['rating']}"
+    verb = "is" if len(crit) == 1 else "are"
+    return f"{len(crit)} of {n} categories {verb} Critical: {_and(crit)}"
 
 
 def category_chart(rollup: pd.DataFrame):
@@ -227,6 +291,7 @@ def category_chart(rollup: pd.DataFrame):
     ax.grid(axis="y", visible=False)
     ax.spines[["top", "right"]].set_visible(False)
     ax.spines["bottom"].set_bounds(0, 25)
+    state_finding(fig, category_title(rollup))
     return fig
 
 

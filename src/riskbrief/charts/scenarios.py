@@ -28,7 +28,15 @@ from riskbrief.charts import (
     SEQUENTIAL_CMAP,
     TEXT_COLOUR,
     new_figure,
+    state_finding,
     tint,
+)
+from riskbrief.charts.scenario_findings import (
+    comparison_title,
+    dsair_title,
+    precipice_title,
+    richardson_title,
+    tornado_title,
 )
 from riskbrief.models import dsair
 from riskbrief.models.racing import INFORMATION_REGIMES
@@ -142,6 +150,7 @@ def precipice_map(grid: pd.DataFrame, points: pd.DataFrame, n: int = 2):
     cbar = fig.colorbar(mesh, ax=axes, shrink=0.9, pad=0.02)
     cbar.set_label(f"P(first AI unsafe), {n} teams")
     cbar.ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    state_finding(fig, precipice_title(grid, points))
     return fig
 
 
@@ -239,6 +248,7 @@ def scenario_comparison(summary: pd.DataFrame, draws: Mapping[str, np.ndarray], 
         fontsize=7,
         color=MUTED_TEXT_COLOUR,
     )
+    state_finding(fig, comparison_title(summary, draws))
     return fig
 
 
@@ -273,6 +283,7 @@ def tornado(sensitivity: pd.DataFrame, title: str):
     fig, ax = new_figure(6.7, 1.0 + 0.6 * k)
     if sensitivity.empty:
         ax.text(0.5, 0.5, "No parameter has a range", ha="center", transform=ax.transAxes)
+        state_finding(fig, tornado_title(sensitivity, title))
         return fig
     base = float(sensitivity["base"].iloc[0])
     low_c, high_c = OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"]
@@ -343,6 +354,7 @@ def tornado(sensitivity: pd.DataFrame, title: str):
         ncols=2,
         fontsize=7,
     )
+    state_finding(fig, tornado_title(sensitivity, title))
     return fig
 
 
@@ -439,6 +451,7 @@ def dsair_zones(points: pd.DataFrame, N: int = 2, speed_max: float | None = None
         color=MUTED_TEXT_COLOUR,
     )
     ax.grid(False)
+    state_finding(fig, dsair_title(points))
     return fig
 
 
@@ -495,6 +508,7 @@ def richardson_trajectories(traj: pd.DataFrame):
         ax.margins(x=0.12)
     axes[0].set_ylabel("strategic AI effort\n(index, US today = 1)")
     axes[0].yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    state_finding(fig, richardson_title(traj))
     return fig
 
 

@@ -63,6 +63,12 @@ def effect_sentence(option: Mapping[str, Any], eff: Mapping[str, Any] | None, ti
         )
     d, lo, hi = eff["difference_median"], eff["difference_p10"], eff["difference_p90"]
     ses = (eff["difference_median_se"], eff["difference_p10_se"], eff["difference_p90_se"])
+    if change_phrase(eff).startswith("no "):
+        return (
+            f"*Modelled effect* ({_change_words(eff['changes'])}, in the {title.lower()} "
+            f"scenario): none. {_why_no_change(eff)} The mapping of the option onto these "
+            f"parameters is an analyst's assumption ({MAPPING_ASSUMPTION})."
+        )
     if abs(d) < 0.005 and lo <= 0 <= hi:
         move = "leaves the modelled chance of an unsafe first AI about where it is"
     else:
@@ -84,6 +90,51 @@ def effect_sentence(option: Mapping[str, Any], eff: Mapping[str, Any] | None, ti
         f"*Modelled effect* ({_change_words(eff['changes'])}, in the {title.lower()} scenario): "
         f"it {move}{tail}. The mapping of the option onto these parameters is an analyst's "
         f"assumption ({MAPPING_ASSUMPTION}), not an estimate of what the option would achieve."
+    )
+
+
+def change_phrase(eff: Mapping[str, Any] | None) -> str:
+    """The option's modelled change in a few words, in the model it acts on: the racing
+    model's chance of an unsafe first AI, DSAIR's compliance share, Richardson's runaway
+    share, before → after, as the section prints them; where nothing moves, says so (and why,
+    when the scenario already assumes what the option would bring about)."""
+    if eff is None:
+        return "not modelled"
+    parts = []
+    before, after = pct(eff["disaster_before"]), pct(eff["disaster_after"])
+    if before != after:
+        parts.append(f"unsafe first AI {before} → {after}")
+    rb, ra = pct(eff["runaway_before"]), pct(eff["runaway_after"])
+    if rb != ra:
+        parts.append(f"runaway build-up in {rb} → {ra} of draws")
+    cb, ca = pct(eff["compliance_before"]), pct(eff["compliance_after"])
+    if cb != ca:
+        parts.append(f"DSAIR compliance zone in {cb} → {ca} of draws")
+    if parts:
+        return "; ".join(parts)
+    if eff.get("already_assumed"):
+        return f"no change: the scenario already assumes it (unsafe first AI {before})"
+    return f"no modelled change (unsafe first AI {before})"
+
+
+def _why_no_change(eff: Mapping[str, Any]) -> str:
+    """Why an option's mapping moves none of the models' outputs, in the models' terms."""
+    if eff.get("already_assumed"):
+        return (
+            "The scenario already assumes what the option would bring about, so the models have "
+            f"nothing to change: the chance of an unsafe first AI stays at "
+            f"{pct(eff['disaster_before'])}."
+        )
+    if set(eff["changes"]) == {"dsair"} and set(eff["changes"]["dsair"]) == {"p_fo"}:
+        return (
+            "In DSAIR, being found out costs an unsafe developer only its per-round gains, and in "
+            "this scenario the prize for winning the race outweighs them, so more detection "
+            f"leaves the share of draws in the compliance zone at {pct(eff['compliance_before'])}."
+            " The models do not represent what the option may do for trust or for enmity."
+        )
+    return (
+        "Within the scenario's ranges the changed parameters move none of the models' headline "
+        f"outputs by a printed point (an unsafe first AI stays at {pct(eff['disaster_before'])})."
     )
 
 
@@ -151,9 +202,7 @@ def options_table(
         row = {
             "Option": o["title"],
             "Who acts": o["who"],
-            "Modelled change in P(unsafe first AI)": "not modelled"
-            if e is None
-            else f"{pct(e['disaster_before'])} → {pct(e['disaster_after'])}",
+            "Modelled change": change_phrase(e),
             "Feasibility": o["feasibility"],
             "Time frame": o["time_frame"],
         }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from riskbrief.narrative import mc_estimate, mc_pct, md_escape, pct
+from riskbrief.narrative import mc_estimate, mc_pct, md_escape
 
 ROLE_READERS = {
     "policy": "policy staff",
@@ -163,15 +163,22 @@ def means_for_you(results: Mapping[str, Any], role: str, limit: int = 3) -> list
     out = []
     for o in (imp.get("options") or [])[:limit]:
         h = head.get(o["id"], {})
-        if "disaster_before" in h:
-            effect = (
-                f"modelled risk of an unsafe first AI {pct(h['disaster_before'])} → "
-                f"{pct(h['disaster_after'])}"
-            )
-        else:
-            effect = "not modelled"
-        out.append(f"{md_escape(o['title'])} ({md_escape(o['who'])}; {effect}).")
+        change = h.get("change", "not modelled")
+        effect = change if change.startswith("no") else f"modelled: {change}"
+        out.append(f"{md_escape(o['title'])} ({md_escape(o['who'])}; {md_escape(effect)}).")
     return out
+
+
+def options_lead(results: Mapping[str, Any]) -> str | None:
+    """The line before the options: the scenario their modelled effects are computed in."""
+    head = ((results.get("implications") or {}).get("headline")) or {}
+    title = head.get("scenario_title")
+    if not title:
+        return None
+    return (
+        f"Modelled effects are computed in the {md_escape(title.lower())} scenario, on the "
+        "analysts' mapping of each option onto the models (A13)."
+    )
 
 
 def what_to_watch(results: Mapping[str, Any], limit: int = 3) -> list[str]:
