@@ -14,6 +14,9 @@ TEST_WORKERS ?= auto
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += -j$(JOBS)
 REBUILD   ?=
+# a Dask scheduler's address (tcp://host:8786): run the notebooks and their Monte Carlo and
+# Sobol evaluations on that cluster; empty: in this process
+SCHEDULER ?=
 SITE      ?= build/site
 PORT      ?= 8765
 LAB_ARGS  ?=
@@ -34,7 +37,7 @@ PKG_SRC   := $(shell find src/riskbrief -type f -not -path '*/__pycache__/*' -no
 help: ## show this help
 	@echo "riskbrief — versioned PDF and HTML briefings on the US–China AI race and AI safety"
 	@echo
-	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto] [JOBS=<n>] [PORT=<n>] [LAB_ARGS=...]"
+	@echo "usage: make <target> [B=<briefing>] [RENDERER=nbconvert|quarto] [JOBS=<n>] [SCHEDULER=<address>] [PORT=<n>] [LAB_ARGS=...]"
 	@echo
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## /{printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
@@ -90,7 +93,7 @@ $(LATEST): ;
 $(STAMP_DIR)/%.stamp: params/%.yaml $(PKG_SRC) requirements.lock reports/%/latest | $(VENV_STAMP)
 	@mkdir -p $(@D)
 	@rm -f $(STAMP_DIR)/$*.failed
-	@if $(RISKBRIEF) build $* --renderer $(RENDERER) 2>$(STAMP_DIR)/$*.stderr; then \
+	@if $(RISKBRIEF) build $* --renderer $(RENDERER) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) 2>$(STAMP_DIR)/$*.stderr; then \
 	  cat $(STAMP_DIR)/$*.stderr >&2; rm -f $(STAMP_DIR)/$*.stderr; touch $@; \
 	else \
 	  mv -f $(STAMP_DIR)/$*.stderr $(STAMP_DIR)/$*.failed; cat $(STAMP_DIR)/$*.failed >&2; \

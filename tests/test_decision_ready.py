@@ -258,6 +258,9 @@ def test_audiences_get_their_own_content(real_reports: Path) -> None:
     # the risk picture is conditioned on each variant's scenario, for stated reasons
     assert "under the arms-race scenario" in arms and "under the safety-race scenario" in safe
     assert "How the arms race scenario shifts" in arms or "risk-shifts" in arms
+    # every audience gets the global sensitivity chart
+    for html in (base, arms, safe):
+        assert 'id="scen-sobol"' in html and "Which assumptions matter" in html
 
 
 @pytest.mark.slow

@@ -14,7 +14,14 @@ from riskbrief.narrative import estimative_phrase
 
 NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "scenarios.ipynb"
 SHOWN = ["arms-race", "managed-competition", "safety-race"]
-FIGURES = ["scen-comparison", "scen-precipice", "scen-tornado", "scen-dsair", "scen-richardson"]
+FIGURES = [
+    "scen-comparison",
+    "scen-precipice",
+    "scen-tornado",
+    "scen-sobol",
+    "scen-dsair",
+    "scen-richardson",
+]
 
 
 def run(tmp_path: Path, name: str, **params):
@@ -28,6 +35,8 @@ def run(tmp_path: Path, name: str, **params):
             "seed": 7,
             "draws": 2000,
             "horizon_years": 10,
+            "sobol_samples": 64,
+            "sobol_bootstrap": 50,
             **params,
         },
     )
@@ -62,6 +71,8 @@ def test_committed_notebook_is_clean_and_follows_the_contract():
         "focus": "arms-race",
         "horizon_years": 30,
         "draws": 200000,
+        "sobol_samples": 512,
+        "sobol_bootstrap": 200,
     }
     assert nb.metadata.kernelspec.name == "python3"
     assert nb.metadata.kernelspec.display_name == "Python 3 (ipykernel)"
@@ -116,6 +127,11 @@ def test_scenarios_notebook_runs_and_writes_results(tmp_path):
     ):
         assert res["methods"][key]
     assert "Enmity must be above zero" in res["methods"]["The racing model"]
+    assert "N = 64" in res["methods"]["Global sensitivity"]
+    sob = res["sobol"]
+    assert (sob["samples"], sob["resamples"]) == (64, 50)
+    assert set(sob["scenarios"]) == set(SHOWN)
+    assert set(sob["scenarios"]["arms-race"]) == {"disaster", "unsafe_share"}
 
     items = shown(nb)
     keys = [i["key"] for i in items]

@@ -1,4 +1,4 @@
-"""Building one briefing, as named stages: check → plan → execute → assemble → render → publish.
+"""Building briefings, as named stages: check → plan → execute → assemble → render → publish.
 
 - **check**: the params file, its sections, data files and their contents, the notebooks'
   parameters cells, the renderer, ``SOURCE_DATE_EPOCH`` and the reports folder are checked
@@ -7,18 +7,24 @@
 - **plan**: each section's notebook parameters, computed once (``sections.plan``);
 - the **fingerprint** of every input (``inputs``) decides whether anything changed since the
   latest published version; if not, the build says so and stops;
-- **execute**: papermill runs each section notebook in the work folder (``execute``);
+- **execute**: papermill runs each section notebook in the work folder (``execute``), in this
+  process or, with a scheduler's address, as tasks on a Dask cluster (``cluster``); a section
+  whose inputs are unchanged is taken from the section cache instead (``cache``);
 - **assemble**: the executed sections, key judgments, what changed, methods, references and
   provenance become one briefing notebook (``assemble``, ``diff``, ``provenance``);
 - **render**: HTML and PDF (``render``);
 - **publish**: a new version folder, atomically, then ``latest`` and the index (``publish``,
   ``index``).
 
-Published artefacts do not depend on where the project, ``build/`` or ``reports/`` live.
+Several briefings built together (:func:`build_all`) are all checked first; on a cluster
+their notebooks then run as one wave of tasks. Published artefacts do not depend on where the
+project, ``build/`` or ``reports/`` live, nor on where the notebooks ran: that is recorded in
+the manifest only (``executed_on``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -31,6 +37,7 @@ import nbformat
 from riskbrief import (
     assemble,
     assumptions,
+    cluster,
     diff,
     execute,
     glossary,
@@ -42,6 +49,7 @@ from riskbrief import (
     render,
     sections,
 )
+from riskbrief.errors import BuildError
 from riskbrief.narrative import summary
 from riskbrief.params import Briefing
 from riskbrief.paths import Project, display_path
@@ -68,17 +76,140 @@ def build(
     renderer: str = "nbconvert",
     force: bool = False,
     as_built: Manifest | None = None,
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Build one briefing (a name in params/ or a params file) and publish it if anything
     changed (or, with ``force``, anyway). ``as_built`` rebuilds as a published version was
-    built: with its build time and its git state."""
+    built: with its build time and its git state. With ``scheduler`` (a Dask scheduler's
+    address) the notebooks and their Monte Carlo and Sobol evaluations run on that cluster."""
+    return build_all(
+        [target],
+        project=project,
+        reports_dir=reports_dir,
+        build_dir=build_dir,
+        renderer=renderer,
+        force=force,
+        as_built=as_built,
+        scheduler=scheduler,
+    )[0]
+
+
+@dataclass
+class _Checked:
+    """A briefing past the check and plan stages, then its fingerprint."""
+
+    briefing: Briefing
+    steps: list[sections.Step]
+    rows: list[dict[str, str]] | None
+    terms: list[dict[str, Any]] | None
+    source: dict[str, Any] | None
+    render_fn: Any
+    started: Any  # datetime: the build time every output records
+    force: bool
+    bdir: Path
+    work: Path
+    t0: float
+    timings: dict[str, float] = field(default_factory=dict)
+    hashed: list[dict[str, str]] = field(default_factory=list)
+    fingerprint: str = ""
+    prev: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.briefing.name
+
+
+def build_all(
+    targets: list[str | Path],
+    *,
+    project: Project | None = None,
+    reports_dir: Path | None = None,
+    build_dir: Path | None = None,
+    renderer: str = "nbconvert",
+    force: bool = False,
+    as_built: Manifest | None = None,
+    scheduler: str | None = None,
+) -> list[BuildResult]:
+    """Build several briefings: check them all, then execute the notebooks of those whose
+    inputs changed, then assemble, render and publish each.
+
+    Without ``scheduler`` the notebooks run in this process, one briefing after another, and
+    the first failure stops the build. With it, every notebook of every briefing is a task on
+    that Dask cluster, all submitted at once; the briefings whose notebooks all ran are
+    published, and the build then fails naming those that did not. An unreachable scheduler
+    fails the build before anything is checked, locked or written."""
     project = project or Project.default()
     reports_dir = Path(reports_dir or project.reports_dir).resolve()
     build_dir = Path(build_dir or project.build_dir).resolve()
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
+    on = cluster.connect(scheduler) if scheduler else None
+    if on is not None:
+        print(f"running on the {on.description}", flush=True)
+    try:
+        checked: dict[str, _Checked] = {}
+        for target in targets:
+            c = _check(target, project, reports_dir, build_dir, renderer, force, as_built)
+            checked.setdefault(c.name, c)
+        done: dict[str, BuildResult] = {}
+        failed: list[str] = []
+        with contextlib.ExitStack() as locks:
+            for name in sorted(checked):
+                locks.enter_context(publish.locked(build_dir / "locks" / f"{name}.lock", what=name))
+            due = []
+            for c in checked.values():
+                with provenance.pinned_build_time(c.started):
+                    unchanged = _fingerprint(c, reports_dir, build_dir, renderer)
+                if unchanged is not None:
+                    done[c.name] = unchanged
+                else:
+                    due.append(c)
+            outcomes: dict[str, Any] = {}
+            for c in due if on is None else ():
+                t = time.perf_counter()
+                with provenance.pinned_build_time(c.started):
+                    outcomes[c.name] = _execute(c.briefing, c.steps, c.work)
+                c.timings["execute"] = time.perf_counter() - t
+            if on is not None:
+                t = time.perf_counter()
+                outcomes = _execute_on(on, due)
+                for c in due:
+                    c.timings["execute"] = time.perf_counter() - t
+            for c in due:
+                outcome = outcomes[c.name]
+                if isinstance(outcome, BuildError):
+                    failed.append(f"[{c.name}] {outcome}" if len(checked) > 1 else str(outcome))
+                    continue
+                with provenance.pinned_build_time(c.started):
+                    done[c.name] = _finish(
+                        c,
+                        *outcome,
+                        reports_dir=reports_dir,
+                        build_dir=build_dir,
+                        renderer=renderer,
+                        as_built=as_built,
+                        executed_on=on.description if on else cluster.IN_PROCESS,
+                    )
+        if failed:
+            raise BuildError("\n".join(failed))
+        return [done[name] for name in checked]
+    finally:
+        if on is not None:
+            on.close()
 
-    # check (nothing runs, nothing is locked or written until all of this passes)
+
+# --- stages ------------------------------------------------------------------------------------
+
+
+def _check(
+    target: str | Path,
+    project: Project,
+    reports_dir: Path,
+    build_dir: Path,
+    renderer: str,
+    force: bool,
+    as_built: Manifest | None,
+) -> _Checked:
+    """check and plan: nothing runs, nothing is locked or written until all of this passes."""
+    t0 = time.perf_counter()
     started = provenance.build_time()
     publish.check_pause_point()
     briefing = sections.load(target, project)
@@ -91,100 +222,146 @@ def build(
         execute.check_parameters(step)
     execute.python_kernel_ok()
     publish.check_writable(reports_dir)
-    name, bdir, work = briefing.name, reports_dir / briefing.name, build_dir / briefing.name
+    name = briefing.name
     if as_built is not None:
         started, force = _parse_time(as_built.built_at), True
+    return _Checked(
+        briefing,
+        steps,
+        rows,
+        terms,
+        source,
+        render_fn,
+        started,
+        force,
+        reports_dir / name,
+        build_dir / name,
+        t0,
+    )
 
-    with (
-        publish.locked(build_dir / "locks" / f"{name}.lock", what=name),
-        provenance.pinned_build_time(started),
+
+def _fingerprint(
+    c: _Checked, reports_dir: Path, build_dir: Path, renderer: str
+) -> BuildResult | None:
+    """The fingerprint of every input; the latest version's result if it is unchanged."""
+    name, bdir = c.name, c.bdir
+    publish.clean_staging(bdir)
+    c.hashed = inputs.hashed_inputs(c.briefing)
+    c.fingerprint = inputs.fingerprint(c.hashed, renderer)
+    c.prev = prev = publish.latest(bdir)
+    if (
+        prev is not None
+        and not c.force
+        and publish.read_manifest(bdir, prev).fingerprint == c.fingerprint
     ):
-        publish.clean_staging(bdir)
-        hashed = inputs.hashed_inputs(briefing)
-        fingerprint = inputs.fingerprint(hashed, renderer)
-        prev = publish.latest(bdir)
-        if (
-            prev is not None
-            and not force
-            and publish.read_manifest(bdir, prev).fingerprint == fingerprint
-        ):
-            # a build killed after publishing but before `latest` or the index moved left
-            # them behind: bring them up to date (a no-op when they are)
-            publish.point_latest(bdir, prev, only_if_stale=True)
-            index.write_index(reports_dir, build_dir / "locks", only_if_stale=True)
-            print(f"[{name}] up to date (v{prev})", flush=True)
-            return BuildResult(name, prev, False, bdir / f"v{prev}", timings)
-        version = (prev or 0) + 1
-        timings["validate"] = time.perf_counter() - t0
+        # a build killed after publishing but before `latest` or the index moved left
+        # them behind: bring them up to date (a no-op when they are)
+        publish.point_latest(bdir, prev, only_if_stale=True)
+        index.write_index(reports_dir, build_dir / "locks", only_if_stale=True)
+        print(f"[{name}] up to date (v{prev})", flush=True)
+        return BuildResult(name, prev, False, bdir / f"v{prev}", c.timings)
+    c.timings["validate"] = time.perf_counter() - c.t0
+    return None
 
-        t = time.perf_counter()
-        executed, results = _execute(briefing, steps, work)
-        timings["execute"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        print(f"[{name}] assembling v{version}", flush=True)
-        manifest = Manifest(
-            briefing=name,
-            version=version,
-            supersedes=prev,
-            built_at=provenance.iso(provenance.build_time()),
-            fingerprint=fingerprint,
-            inputs=hashed,
-            git=as_built.git if as_built else provenance.git_state(project.root),
-            python=provenance.python_version(),
-            packages=provenance.package_versions(),
-            renderer={"name": renderer, "version": render.renderer_version(renderer)},
-            parameters=briefing.params.model_dump(mode="json"),
-        )
-        snapshot = inputs.snapshot_inputs(briefing)
-        changes = _changes(bdir, prev, manifest, snapshot, results)
-        doc = assemble.assemble(
-            cover=_cover(briefing, manifest),
-            executed=executed,
-            sections={s.section.name: s.section for s in steps},
-            results=results,
-            provenance=manifest.provenance_block(),
-            changes=diff.to_markdown(changes),
-            references=sections.references(briefing),
-            assumption_rows=rows,
-            glossary=terms,
-            role=briefing.params.role,
-            source=source,
-            citation=summary.citation(_cover(briefing, manifest), f"{name}-v{version}"),
-        )
-        stem = f"{name}-v{version}"
-        nbformat.write(doc, work / f"{stem}.ipynb")
-        timings["assemble"] = time.perf_counter() - t
+def _finish(
+    c: _Checked,
+    executed: dict[str, Path],
+    results: dict[str, dict[str, Any]],
+    *,
+    reports_dir: Path,
+    build_dir: Path,
+    renderer: str,
+    as_built: Manifest | None,
+    executed_on: str,
+) -> BuildResult:
+    """assemble, render and publish one briefing whose notebooks have run."""
+    briefing, name, bdir, work, prev = c.briefing, c.name, c.bdir, c.work, c.prev
+    version = (prev or 0) + 1
+    timings = c.timings
+    project = briefing.project
 
-        t = time.perf_counter()
-        print(f"[{name}] rendering HTML and PDF ({renderer})", flush=True)
-        pause_point("render")
-        rendered = render_fn(doc, work / "out", stem)
-        timings["render"] = time.perf_counter() - t
-        timings.update(rendered.timings)
+    t = time.perf_counter()
+    print(f"[{name}] assembling v{version}", flush=True)
+    manifest = Manifest(
+        briefing=name,
+        version=version,
+        supersedes=prev,
+        built_at=provenance.iso(provenance.build_time()),
+        fingerprint=c.fingerprint,
+        inputs=c.hashed,
+        git=as_built.git if as_built else provenance.git_state(project.root),
+        python=provenance.python_version(),
+        packages=provenance.package_versions(),
+        renderer={"name": renderer, "version": render.renderer_version(renderer)},
+        parameters=briefing.params.model_dump(mode="json"),
+        executed_on=executed_on,
+    )
+    snapshot = inputs.snapshot_inputs(briefing)
+    changes = _changes(bdir, prev, manifest, snapshot, results)
+    doc = assemble.assemble(
+        cover=_cover(briefing, manifest),
+        executed=executed,
+        sections={s.section.name: s.section for s in c.steps},
+        results=results,
+        provenance=manifest.provenance_block(),
+        changes=diff.to_markdown(changes),
+        references=sections.references(briefing),
+        assumption_rows=c.rows,
+        glossary=c.terms,
+        role=briefing.params.role,
+        source=c.source,
+        citation=summary.citation(_cover(briefing, manifest), f"{name}-v{version}"),
+    )
+    stem = f"{name}-v{version}"
+    nbformat.write(doc, work / f"{stem}.ipynb")
+    timings["assemble"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        files = {
-            rendered.pdf.name: rendered.pdf,
-            rendered.html.name: rendered.html,
-            f"{stem}.ipynb": work / f"{stem}.ipynb",
-            **{f"notebooks/{s}.ipynb": path for s, path in executed.items()},
-            **{f"results/{s}.json": work / "sections" / f"{s}.json" for s in executed},
-            **{inputs.snapshot_name(n): path for n, path in snapshot.items()},
-        }
-        if changes is not None:
-            files["changes.json"] = _write_json(work / "changes.json", changes)
-        key_judgments = [kj.get("text", "") for kj in doc.metadata["riskbrief"]["key_judgments"]]
-        manifest = Manifest.from_dict({**manifest.to_dict(), "key_judgments": key_judgments})
-        vdir = publish.publish_version(bdir, version, files, manifest)
-        pause_point("index")
-        index.write_index(reports_dir, build_dir / "locks")
-        timings["publish"] = time.perf_counter() - t
+    t = time.perf_counter()
+    print(f"[{name}] rendering HTML and PDF ({renderer})", flush=True)
+    pause_point("render")
+    rendered = c.render_fn(doc, work / "out", stem)
+    timings["render"] = time.perf_counter() - t
+    timings.update(rendered.timings)
+
+    t = time.perf_counter()
+    files = {
+        rendered.pdf.name: rendered.pdf,
+        rendered.html.name: rendered.html,
+        f"{stem}.ipynb": work / f"{stem}.ipynb",
+        **{f"notebooks/{s}.ipynb": path for s, path in executed.items()},
+        **{f"results/{s}.json": work / "sections" / f"{s}.json" for s in executed},
+        **{inputs.snapshot_name(n): path for n, path in snapshot.items()},
+    }
+    if changes is not None:
+        files["changes.json"] = _write_json(work / "changes.json", changes)
+    key_judgments = [kj.get("text", "") for kj in doc.metadata["riskbrief"]["key_judgments"]]
+    manifest = Manifest.from_dict({**manifest.to_dict(), "key_judgments": key_judgments})
+    vdir = publish.publish_version(bdir, version, files, manifest)
+    pause_point("index")
+    index.write_index(reports_dir, build_dir / "locks")
+    timings["publish"] = time.perf_counter() - t
     print(f"[{name}] published v{version}: {display_path(vdir / rendered.pdf.name)}", flush=True)
     return BuildResult(name, version, True, vdir, timings)
 
 
-# --- stages ------------------------------------------------------------------------------------
+def _execute_on(
+    on: cluster.Cluster, due: list[_Checked]
+) -> dict[str, tuple[dict[str, Path], dict[str, dict[str, Any]]] | BuildError]:
+    """Every notebook of every briefing due, as one wave of tasks on the cluster."""
+    pause_point("execute")
+    runs = [
+        cluster.Run(
+            c.name,
+            c.briefing.project,
+            c.steps,
+            c.work,
+            c.briefing.params.execution.cell_timeout,
+            str(int(c.started.timestamp())),
+        )
+        for c in due
+    ]
+    return cluster.execute(on, runs) if runs else {}
 
 
 def _execute(

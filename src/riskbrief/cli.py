@@ -1,7 +1,7 @@
 """The ``riskbrief`` command behind the Makefile.
 
-    riskbrief [--root PROJECT] build <name | params file> [--renderer nbconvert|quarto] [--force]
-                                     [--as-built MANIFEST]
+    riskbrief [--root PROJECT] build <name | params file> ... [--renderer nbconvert|quarto]
+                                     [--force] [--as-built MANIFEST] [--scheduler ADDRESS]
     riskbrief list
     riskbrief show <name> [--version N]
     riskbrief diff <name> [vA vB] [--all]   (default: the latest two versions)
@@ -49,7 +49,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     # before the pipeline is imported: numpy itself parses SOURCE_DATE_EPOCH on import
     provenance.build_time()
-    from riskbrief.build import build
+    from riskbrief import cluster
+
+    scheduler = (args.scheduler or os.environ.get(cluster.SCHEDULER_ENV, "")).strip()
+    if scheduler:
+        cluster.probe(scheduler)  # an unreachable scheduler fails now, not after the imports
+    from riskbrief.build import build, build_all
 
     as_built = None
     if args.as_built is not None:
@@ -57,6 +62,19 @@ def cmd_build(args: argparse.Namespace) -> int:
             as_built = provenance.Manifest.read(args.as_built)
         except (OSError, ValueError, TypeError) as exc:
             raise InputError(args.as_built, f"not a readable manifest: {exc}") from None
+    if scheduler:
+        # every briefing checked first, then all their notebooks at once on the cluster
+        build_all(
+            args.briefings,
+            project=args.project,
+            reports_dir=args.reports_dir,
+            build_dir=args.build_dir,
+            renderer=args.renderer,
+            force=args.force,
+            as_built=as_built,
+            scheduler=scheduler,
+        )
+        return 0
     for target in args.briefings:
         build(
             target,
@@ -106,6 +124,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"  as of       {p['as_of']}   classification {p['classification']}")
     print(f"  built       {m.built_at}   renderer {m.renderer['version']}")
     print(f"  git commit  {m.git['commit']}{' (dirty)' if m.git.get('dirty') else ''}")
+    print(f"  executed    {m.executed_on}")
     print(f"  fingerprint {m.fingerprint}")
     print(f"  folder      {display_path(bdir / f'v{v}')}")
     print("  outputs:")
@@ -345,6 +364,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="MANIFEST",
         help="rebuild as a published version was built: its build time and git state, forced "
         "(used by verify --rebuild)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the notebooks and their Monte Carlo and Sobol evaluations on this Dask "
+        "scheduler (tcp://host:8786; default: $RISKBRIEF_SCHEDULER, else in this process)",
     )
     _dirs(p)
     p.set_defaults(func=cmd_build)

@@ -13,8 +13,9 @@ import contextlib
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import nbformat
 import papermill as pm
@@ -29,9 +30,17 @@ KERNEL = "python3"
 _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
 
 
-def _kernel_manager_class():
+def _kernel_manager_class(
+    env: Mapping[str, str] | None = None,
+    stderr: IO[bytes] | None = None,
+    cwd: Path | None = None,
+):
     """A kernel manager whose kernels talk over Unix sockets in Jupyter's runtime folder: no TCP
-    ports to pick, so builds and tests running side by side cannot race for the same port."""
+    ports to pick, so builds and tests running side by side cannot race for the same port.
+
+    With ``env``, the kernel gets exactly that environment; with ``stderr``, its standard error
+    goes to that file; with ``cwd``, it starts in that folder. None of these touch this
+    process, so several notebooks can run side by side in one process."""
     import uuid
 
     from jupyter_client import AsyncKernelManager
@@ -49,6 +58,15 @@ def _kernel_manager_class():
             runtime = Path(jupyter_runtime_dir())
             runtime.mkdir(parents=True, exist_ok=True)
             return str(runtime / f"riskbrief-{uuid.uuid4().hex[:12]}")
+
+        async def start_kernel(self, **kw: Any) -> None:
+            if env is not None:
+                kw.setdefault("env", dict(env))
+            if stderr is not None:
+                kw.setdefault("stderr", stderr)
+            if cwd is not None:
+                kw.setdefault("cwd", str(cwd))
+            await super().start_kernel(**kw)
 
     return IPCKernelManager
 
@@ -124,9 +142,23 @@ def _stderr_to(log: Path):
             os.close(saved)
 
 
-def run(step: Step, out_dir: Path, failed_dir: Path, *, cell_timeout: int, label: str) -> Path:
+def run(
+    step: Step,
+    out_dir: Path,
+    failed_dir: Path,
+    *,
+    cell_timeout: int,
+    label: str,
+    kernel_env: Mapping[str, str | None] | None = None,
+) -> Path:
     """Execute one section notebook in ``out_dir``; return the executed notebook's path,
     scrubbed of volatile metadata and recording the step's parameters as readers see them.
+
+    The kernel inherits this process's environment, and its standard error (with this
+    process's) goes to the section's log. With ``kernel_env`` (variables to set, or with
+    None to remove), the kernel gets this environment so changed, only the kernel's standard
+    error is logged, and nothing process-wide (standard error, the working folder) is touched:
+    notebooks can run side by side in threads of one process (a cluster worker).
 
     On failure the executed notebook (with papermill's error banner) is moved to
     ``failed_dir`` and a BuildError names the notebook, the cell and the exception. A
@@ -139,7 +171,16 @@ def run(step: Step, out_dir: Path, failed_dir: Path, *, cell_timeout: int, label
     log = out_dir.parent / "logs" / f"{section.name}.log"
     nb_name = display_path(step.notebook)
     try:
-        with _stderr_to(log):
+        with contextlib.ExitStack() as stack:
+            if kernel_env is None:
+                stack.enter_context(_stderr_to(log))
+                manager = _kernel_manager_class()
+            else:
+                log.parent.mkdir(parents=True, exist_ok=True)
+                env = {k: v for k, v in {**os.environ, **kernel_env}.items() if v is not None}
+                manager = _kernel_manager_class(
+                    env, stack.enter_context(log.open("ab")), cwd=out_dir
+                )
             pm.execute_notebook(
                 str(step.notebook),
                 str(output),
@@ -147,9 +188,10 @@ def run(step: Step, out_dir: Path, failed_dir: Path, *, cell_timeout: int, label
                 kernel_name=KERNEL,
                 progress_bar=False,
                 log_output=False,
-                cwd=str(out_dir),
+                # papermill's cwd changes this process's folder; a kernel manager's does not
+                cwd=str(out_dir) if kernel_env is None else None,
                 execution_timeout=cell_timeout,
-                kernel_manager_class=_kernel_manager_class(),
+                kernel_manager_class=manager,
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except PapermillExecutionError as exc:

@@ -3,9 +3,9 @@
 :class:`Manifest` is the typed form of ``manifest.json``: version and what it supersedes,
 build time (``SOURCE_DATE_EPOCH`` when set), the fingerprint, every input with its sha256, the
 git commit and whether the tree had uncommitted changes, Python and package versions, the
-renderer, the validated parameters, the key judgments as printed and the sha256 of every
-output. Publishing writes it, and ``show``, ``list``, ``diff``, ``verify`` and the index read
-it through :meth:`Manifest.read`.
+renderer, the validated parameters, the key judgments as printed, the sha256 of every
+output, and where the notebooks ran. Publishing writes it, and ``show``, ``list``, ``diff``,
+``verify`` and the index read it through :meth:`Manifest.read`.
 """
 
 from __future__ import annotations
@@ -61,6 +61,9 @@ class Manifest:
     key_judgments: list[str] = field(default_factory=list)
     #: every published file: {"path", "sha256", "bytes"}
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    #: where the notebooks ran: "in-process" or "dask scheduler tcp://…, N workers". Recorded
+    #: here only, never in the document: a briefing is the same wherever it was computed.
+    executed_on: str = "in-process"
 
     # --- reading and writing ---------------------------------------------------------------
 

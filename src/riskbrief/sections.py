@@ -106,6 +106,8 @@ def _scenario_parameters(b: Briefing) -> dict[str, Any]:
         "focus": s.focus,
         "horizon_years": s.horizon_years,
         "draws": s.draws,
+        "sobol_samples": s.sobol.samples,
+        "sobol_bootstrap": s.sobol.bootstrap,
     }
 
 

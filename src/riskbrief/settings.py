@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from riskbrief.params import Name, Strict
 
@@ -33,6 +33,30 @@ class ImplicationsSettings(Strict):
     )
 
 
+class SobolSettings(Strict):
+    """Global sensitivity (Sobol indices) in the scenarios section: ``samples`` base samples
+    give ``samples * (D + 2)`` model evaluations per scenario and output (D parameters). The
+    default keeps a build on one machine fast; 65536 is a sweep for a cluster (docs/scaling.md)."""
+
+    samples: int = Field(
+        512, ge=16, le=1 << 20, description="base samples N of the Sobol design, a power of two"
+    )
+    bootstrap: int = Field(
+        200, ge=20, le=10_000, description="bootstrap resamples for the confidence intervals"
+    )
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, v: int) -> int:
+        if v & (v - 1):
+            lower = 1 << (v.bit_length() - 1)
+            raise ValueError(
+                f"must be a power of two (a Sobol' sequence is balanced only at powers of two), "
+                f"got {v}: use {lower} or {lower * 2}"
+            )
+        return v
+
+
 class ScenarioSettings(Strict):
     """Settings of the scenarios section."""
 
@@ -45,6 +69,9 @@ class ScenarioSettings(Strict):
     horizon_years: int = Field(30, ge=1, le=200, description="years of Richardson trajectories")
     draws: int = Field(
         200_000, ge=1_000, le=5_000_000, description="Monte Carlo draws per scenario"
+    )
+    sobol: SobolSettings = Field(
+        default_factory=SobolSettings, description="global sensitivity (Sobol indices)"
     )
 
     @model_validator(mode="after")

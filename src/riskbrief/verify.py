@@ -299,10 +299,17 @@ def rebuild(
                 report.differing.append((path, _text_diff(vdir / path, rdir / path)))
             else:
                 report.identical.append(path)
+        keys = _manifest_keys_differing(manifest, rebuilt)
         if (vdir / MANIFEST).read_bytes() == (rdir / MANIFEST).read_bytes():
             report.identical.append(MANIFEST)
+        elif keys == ["executed_on"]:
+            # where the notebooks ran is the one thing a rebuild elsewhere may change
+            report.identical.append(MANIFEST)
+            report.caveats.append(
+                f"executed {manifest.executed_on} when published, {rebuilt.executed_on} "
+                "when rebuilt; the manifests agree otherwise"
+            )
         else:
-            keys = _manifest_keys_differing(manifest, rebuilt)
             report.differing.append(
                 (MANIFEST, "differs in: " + ", ".join(keys) if keys else "formatting")
             )

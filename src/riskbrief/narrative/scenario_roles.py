@@ -7,6 +7,10 @@ gets, the section's introduction, and each scenario's paragraph in that reader's
 - negotiators get what a deal must change: the racing risk, what disclosure does, whether
   safety is self-enforcing (the dilemma zone needs agreement), and what drives the risk.
 
+Every reader gets the global sensitivity (Sobol indices), right after the one-at-a-time
+sensitivity: which assumptions a finding rests on, alone and in combination, matters to all
+three.
+
 The numbers are the section's own (:mod:`riskbrief.narrative.scenarios`); only the framing and
 the selection change.
 """
@@ -35,11 +39,12 @@ PARTS: dict[str, tuple[str, ...]] = {
         "precipice",
         "disclosure",
         "tornado",
+        "sobol",
         "dsair",
         "richardson",
     ),
-    "security": ("comparison", "richardson", "tornado", "dsair"),
-    "negotiation": ("comparison", "disclosure", "dsair", "tornado", "richardson"),
+    "security": ("comparison", "richardson", "tornado", "sobol", "dsair"),
+    "negotiation": ("comparison", "disclosure", "dsair", "tornado", "sobol", "richardson"),
 }
 HEADINGS: dict[str, str] = {
     "scenarios": "The scenarios",
@@ -47,6 +52,7 @@ HEADINGS: dict[str, str] = {
     "precipice": "Where the scenarios sit on the precipice",
     "disclosure": "What disclosure does",
     "tornado": "What drives the risk",
+    "sobol": "Which assumptions matter, alone and together",
     "dsair": "Will safety enforce itself?",
     "richardson": "Does the build-up settle?",
 }
