@@ -175,10 +175,7 @@ def options_lead(results: Mapping[str, Any]) -> str | None:
     title = head.get("scenario_title")
     if not title:
         return None
-    return (
-        f"Modelled effects are computed in the {md_escape(title.lower())} scenario, on the "
-        "analysts' mapping of each option onto the models (A13)."
-    )
+    return f"Modelled in the {md_escape(title.lower())} scenario (option mapping: A13)."
 
 
 def what_to_watch(results: Mapping[str, Any], limit: int = 3) -> list[str]:
