@@ -157,7 +157,8 @@ def _join(items: list[str]) -> str:
 
 
 def means_for_you(results: Mapping[str, Any], role: str, limit: int = 3) -> list[str]:
-    """The options for this audience, each with its modelled effect where it has one."""
+    """The options for this audience, each with its modelled effect where it has one (who
+    acts, costs and evidence are in the options section)."""
     imp = results.get("implications") or {}
     head = (imp.get("headline") or {}).get("options") or {}
     out = []
@@ -165,7 +166,7 @@ def means_for_you(results: Mapping[str, Any], role: str, limit: int = 3) -> list
         h = head.get(o["id"], {})
         change = h.get("change", "not modelled")
         effect = change if change.startswith("no") else f"modelled: {change}"
-        out.append(f"{md_escape(o['title'])} ({md_escape(o['who'])}; {md_escape(effect)}).")
+        out.append(f"{md_escape(o['title'])} ({md_escape(effect)}).")
     return out
 
 
@@ -178,7 +179,7 @@ def options_lead(results: Mapping[str, Any]) -> str | None:
     return f"Modelled in the {md_escape(title.lower())} scenario (option mapping: A13)."
 
 
-def what_to_watch(results: Mapping[str, Any], limit: int = 3) -> list[str]:
+def what_to_watch(results: Mapping[str, Any], limit: int = 2) -> list[str]:
     imp = results.get("implications") or {}
     return [
         f"{md_escape(sp['watch'])}: {md_escape(sp['trigger'].rstrip('.'))} "
