@@ -237,7 +237,9 @@ def test_sentence_names_drivers_and_largest_interaction(project_sobol, defined) 
     inter = words.largest_interaction(rows)
     assert words.prose(rows.iloc[0]) in paras[1]
     if inter["interaction"] >= words.INTERACTION:
-        assert f"by {words.index(inter['interaction'])}" in paras[1]
+        # the gap is the difference of the two printed figures, so the sentence adds up
+        gap = float(words.index(inter["ST"])) - float(words.index(inter["S1"]))
+        assert f"by {words.index(gap)}" in paras[1]
     assert "arms-race scenario" in paras[0]
 
 

@@ -132,9 +132,10 @@ def output_sentence(sobol: Sobol, output: str, title: str, scenario: str) -> str
             else "part of its effect comes through its interactions with the other parameters"
         )
         text += (
+            # the difference of the two printed figures, so the sentence's arithmetic holds
             f" The largest interaction involves {prose(inter)}: its total effect "
             f"({index(inter['ST'])}) exceeds its first-order effect ({index(inter['S1'])}) by "
-            f"{index(inter['interaction'])}, so {how}."
+            f"{index(float(index(inter['ST'])) - float(index(inter['S1'])))}, so {how}."
         )
     else:
         gap = max(float(rows["interaction"].max()), 0.0)
