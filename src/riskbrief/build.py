@@ -213,9 +213,9 @@ def _check(
     started = provenance.build_time()
     publish.check_pause_point()
     briefing = sections.load(target, project)
-    rows = _assumptions(project)
-    terms = _glossary(project, briefing)
-    source = _source_article(project)
+    rows = load_assumptions_log(project)
+    terms = load_glossary(project, briefing)
+    source = load_source_article(project)
     render_fn = render.get_renderer(renderer)
     steps = sections.plan(briefing)
     for step in steps:
@@ -298,20 +298,17 @@ def _finish(
         executed_on=executed_on,
     )
     snapshot = inputs.snapshot_inputs(briefing)
-    changes = _changes(bdir, prev, manifest, snapshot, results)
-    doc = assemble.assemble(
-        cover=_cover(briefing, manifest),
-        executed=executed,
-        sections={s.section.name: s.section for s in c.steps},
-        results=results,
-        provenance=manifest.provenance_block(),
-        changes=diff.to_markdown(changes),
-        references=sections.references(briefing),
-        assumption_rows=c.rows,
-        glossary=c.terms,
-        role=briefing.params.role,
+    doc, changes = document(
+        briefing,
+        c.steps,
+        executed,
+        results,
+        manifest,
+        snapshot,
+        bdir,
+        rows=c.rows,
+        terms=c.terms,
         source=c.source,
-        citation=summary.citation(_cover(briefing, manifest), f"{name}-v{version}"),
     )
     stem = f"{name}-v{version}"
     nbformat.write(doc, work / f"{stem}.ipynb")
@@ -387,6 +384,42 @@ def _execute(
     return executed, results
 
 
+def document(
+    briefing: Briefing,
+    steps: list[sections.Step],
+    executed: dict[str, Path],
+    results: dict[str, dict[str, Any]],
+    manifest: Manifest,
+    snapshot: dict[str, Path],
+    bdir: Path,
+    *,
+    rows: list[dict[str, str]] | None,
+    terms: list[dict[str, Any]] | None,
+    source: Any,
+) -> tuple[nbformat.NotebookNode, dict[str, Any] | None]:
+    """The briefing's document for ``manifest``'s version: cover, summary, what changed since
+    the previous version, the executed sections and the appendix. The build publishes it; the
+    preview renders the same document as HTML. ``bdir``: the briefing's published versions.
+    Returns the document and what changed since the previous version (None for a first)."""
+    changes = _changes(bdir, manifest.supersedes, manifest, snapshot, results)
+    cover = _cover(briefing, manifest)
+    doc = assemble.assemble(
+        cover=cover,
+        executed=executed,
+        sections={s.section.name: s.section for s in steps},
+        results=results,
+        provenance=manifest.provenance_block(),
+        changes=diff.to_markdown(changes),
+        references=sections.references(briefing),
+        assumption_rows=rows,
+        glossary=terms,
+        role=briefing.params.role,
+        source=source,
+        citation=summary.citation(cover, f"{briefing.name}-v{manifest.version}"),
+    )
+    return doc, changes
+
+
 def _changes(
     bdir: Path,
     prev: int | None,
@@ -425,19 +458,19 @@ def _cover(briefing: Briefing, manifest: Manifest) -> dict[str, Any]:
     }
 
 
-def _assumptions(project: Project) -> list[dict[str, str]] | None:
+def load_assumptions_log(project: Project) -> list[dict[str, str]] | None:
     f = project.assumptions_file
     return assumptions.load_assumptions(f) if f.is_file() else None
 
 
-def _glossary(project: Project, briefing: Briefing) -> list[dict[str, Any]] | None:
+def load_glossary(project: Project, briefing: Briefing) -> list[dict[str, Any]] | None:
     f = project.glossary_file
     if not f.is_file():
         return None
     return glossary.for_sections(glossary.load_glossary(f), list(briefing.params.sections))
 
 
-def _source_article(project: Project) -> dict[str, Any] | None:
+def load_source_article(project: Project) -> dict[str, Any] | None:
     f = project.source_article_file
     return references.load_source_article(f) if f.is_file() else None
 

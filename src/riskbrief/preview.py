@@ -103,9 +103,8 @@ def render_once(name: str, project: Project, build_dir: Path) -> Rendering:
     import nbformat
 
     from riskbrief import (
-        assemble,
+        build,
         cache,
-        diff,
         execute,
         inputs,
         provenance,
@@ -113,7 +112,6 @@ def render_once(name: str, project: Project, build_dir: Path) -> Rendering:
         render,
         sections,
     )
-    from riskbrief.assumptions import load_assumptions
     from riskbrief.results import read_results
 
     t0 = time.perf_counter()
@@ -158,41 +156,17 @@ def render_once(name: str, project: Project, build_dir: Path) -> Rendering:
         renderer={"name": "nbconvert", "version": "preview (HTML only)"},
         parameters=briefing.params.model_dump(mode="json"),
     )
-    changes = None
-    if prev:
-        this = diff.Edition(
-            manifest.version,
-            manifest.parameters,
-            manifest.used_hashes(),
-            inputs.snapshot_inputs(briefing),
-            results,
-            manifest.input_hashes(),
-        )
-        changes = diff.compare(diff.Edition.from_version_dir(bdir / f"v{prev}"), this)
-    p = briefing.params
-    cover = {
-        "name": briefing.name,
-        "title": p.title,
-        "subtitle": p.subtitle,
-        "as_of": p.as_of.isoformat(),
-        "audience": p.audience,
-        "classification": p.classification,
-        "issued_by": p.issued_by,
-        "version": manifest.version,
-        "supersedes": manifest.supersedes,
-        "built_at": manifest.built_at,
-        "lang": "en",
-    }
-    f = project.assumptions_file
-    doc = assemble.assemble(
-        cover=cover,
-        executed=executed,
-        sections={s.section.name: s.section for s in steps},
-        results=results,
-        provenance=manifest.provenance_block(),
-        changes=diff.to_markdown(changes),
-        references=sections.references(briefing),
-        assumption_rows=load_assumptions(f) if f.is_file() else None,
+    doc, _ = build.document(
+        briefing,
+        steps,
+        executed,
+        results,
+        manifest,
+        inputs.snapshot_inputs(briefing),
+        bdir,
+        rows=build.load_assumptions_log(project),
+        terms=build.load_glossary(project, briefing),
+        source=build.load_source_article(project),
     )
     nbformat.write(doc, work / f"{briefing.name}-preview.ipynb")
     page = render.notebook_to_html(doc)
