@@ -43,6 +43,7 @@ from riskbrief import (
     glossary,
     index,
     inputs,
+    kernels,
     provenance,
     publish,
     references,
@@ -144,6 +145,9 @@ def build_all(
     on = cluster.connect(scheduler) if scheduler else None
     if on is not None:
         print(f"running on the {on.description}", flush=True)
+    else:
+        # the kernel server imports the notebooks' libraries while the briefings are checked
+        kernels.warm()
     try:
         checked: dict[str, _Checked] = {}
         for target in targets:

@@ -22,6 +22,7 @@ import papermill as pm
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
+from riskbrief import kernels
 from riskbrief.errors import BuildError, InputError
 from riskbrief.paths import display_path
 from riskbrief.sections import Step
@@ -60,6 +61,12 @@ def _kernel_manager_class(
             return str(runtime / f"riskbrief-{uuid.uuid4().hex[:12]}")
 
         async def start_kernel(self, **kw: Any) -> None:
+            if self.provisioner is None:
+                # kernels forked from the preloaded server where possible (riskbrief.kernels)
+                self.kernel_id = self.kernel_id or str(uuid.uuid4())
+                self.provisioner = kernels.ForkingProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                )
             if env is not None:
                 kw.setdefault("env", dict(env))
             if stderr is not None:
@@ -174,7 +181,7 @@ def run(
         with contextlib.ExitStack() as stack:
             if kernel_env is None:
                 stack.enter_context(_stderr_to(log))
-                manager = _kernel_manager_class()
+                manager = _kernel_manager_class(stderr=stack.enter_context(log.open("ab")))
             else:
                 log.parent.mkdir(parents=True, exist_ok=True)
                 env = {k: v for k, v in {**os.environ, **kernel_env}.items() if v is not None}

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.integrate import solve_ivp
 
 STABILITY: tuple[str, ...] = ("stable", "runaway")
 
@@ -114,6 +113,8 @@ def simulate(
         return np.array([dx, dy])
 
     t_eval = np.linspace(0.0, float(years), round(years * steps_per_year) + 1)
+    from scipy.integrate import solve_ivp  # imported here: half a second, only when solving
+
     sol = solve_ivp(
         rhs,
         (0.0, float(years)),
