@@ -153,3 +153,23 @@ def test_kernels_leave_when_the_process_that_started_them_is_killed(tmp_path: Pa
             proc.kill()
             proc.wait()
         proc.stdout.close()
+
+
+def test_a_kernel_given_another_pythonpath_imports_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python reads PYTHONPATH when it starts, so a kernel given another one comes from a
+    server started with it, not from this process's server."""
+    monkeypatch.setenv(kernels.MODE_VARIABLE, "fork")
+    kernels.warm()  # this process's server, without the folder below
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "analyst_helpers.py").write_text("ANSWER = 42\n", encoding="utf-8")
+    texts, _, _ = _run_cells(
+        tmp_path,
+        ["import analyst_helpers\nprint(analyst_helpers.ANSWER)"],
+        "fork",
+        monkeypatch,
+        PYTHONPATH=str(lib),
+    )
+    assert texts[0].strip() == "42"

@@ -80,7 +80,7 @@ def warm() -> None:
 class _Server:
     """The kernel server process and the socket to it, for the process that started it."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str]) -> None:
         ours, theirs = socket.socketpair()
         self.owner = os.getpid()
         self.process = subprocess.Popen(
@@ -91,6 +91,7 @@ class _Server:
             ],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
+            env=env,
         )
         theirs.close()
         self.sock = ours
@@ -114,25 +115,38 @@ class _Server:
             self.process.wait()
 
 
+#: What Python, NumPy's maths libraries, Matplotlib and the C library read from the
+#: environment when they start or are imported: a kernel must be forked from a server that
+#: started with the same values, as a new interpreter would have read them.
+_STARTUP_PREFIXES = ("PYTHON", "MPL", "OMP_", "OPENBLAS_", "MKL_", "LC_", "LANG", "TZ")
+
 _lock = threading.Lock()
-_current: _Server | None = None
+_servers: dict[tuple[tuple[str, str], ...], _Server] = {}
+
+
+def _startup_key(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(_STARTUP_PREFIXES)))
 
 
 @atexit.register
 def _stop() -> None:
-    if _current is not None and _current.owner == os.getpid():
-        _current.close()
+    for server in _servers.values():
+        if server.owner == os.getpid():
+            server.close()
 
 
-def _server() -> _Server:
-    """This process's kernel server, started (again) if there is none or it has died."""
-    global _current
+def _server(env: dict[str, str] | None = None) -> _Server:
+    """This process's kernel server for kernels with the start-up environment of ``env``
+    (default: this process's), started (again) if there is none or it has died."""
+    env = dict(os.environ if env is None else env)
+    key = _startup_key(env)
     with _lock:
-        if _current is None or _current.owner != os.getpid() or _current.process.poll() is not None:
-            if _current is not None and _current.owner == os.getpid():
-                _current.sock.close()  # it died: let go of its socket
-            _current = _Server()
-        return _current
+        current = _servers.get(key)
+        if current is None or current.owner != os.getpid() or current.process.poll() is not None:
+            if current is not None and current.owner == os.getpid():
+                current.sock.close()  # it died: let go of its socket
+            current = _servers[key] = _Server(env)
+        return current
 
 
 class _ForkedKernel:
@@ -198,13 +212,14 @@ class ForkingProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         stderr = kwargs.get("stderr")
         log = getattr(stderr, "name", None)
+        env = dict(kwargs.get("env") or os.environ)
         request = (
             argv,
-            dict(kwargs.get("env") or os.environ),
+            env,
             str(kwargs.get("cwd") or Path.cwd()),
             log if isinstance(log, str) else None,
         )
-        pid = _server().fork(request)
+        pid = _server(env).fork(request)
         self.process = _ForkedKernel(pid)  # type: ignore[assignment]
         self.pid = pid
         # the kernel leads its own process group (its first act is setsid), as Jupyter's do:
