@@ -65,6 +65,14 @@ lock: $(VENV_STAMP) ## re-resolve requirements.lock from pyproject.toml (needs t
 		--custom-compile-command "make lock" -o requirements.lock.tmp
 	mv -f requirements.lock.tmp requirements.lock
 
+# The package's modules compiled ahead, so no process (a build, a kernel, a test worker) compiles
+# them again, even where PYTHONDONTWRITEBYTECODE keeps Python from saving what it compiles.
+BYTECODE := $(BUILD)/bytecode.stamp
+$(BYTECODE): $(PKG_SRC) | $(VENV_STAMP)
+	@mkdir -p $(@D)
+	@$(PY) -m compileall -q src/riskbrief
+	@touch $@
+
 # --- briefings -----------------------------------------------------------------------------
 # build/deps.mk says which project files each briefing is built from: the same input list the
 # fingerprint hashes (riskbrief deps), so touching a data file or the assumptions log rebuilds
@@ -76,7 +84,7 @@ endif
 
 # It names only files that exist, so make never stops at a file it cannot find (the build says
 # what is missing), and it is rewritten when a file appears in or leaves data/, notebooks/ or docs/.
-$(BUILD)/deps.mk: $(wildcard params/*.yaml) $(PKG_SRC) $(shell find data notebooks docs -type d 2>/dev/null) | $(VENV_STAMP)
+$(BUILD)/deps.mk: $(wildcard params/*.yaml) $(PKG_SRC) $(shell find data notebooks docs -type d 2>/dev/null) $(BYTECODE) | $(VENV_STAMP)
 	@mkdir -p $(@D)
 	$(RISKBRIEF) deps > $@.tmp
 	mv -f $@.tmp $@
@@ -157,7 +165,7 @@ $(VNU_JAR): tools/vnu/package-lock.json
 		npm ci --prefix tools/vnu --ignore-scripts --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the HTML conformance test will be skipped"; fi
 
-test: $(VENV_STAMP) $(VNU_JAR) ## run the test suite (unit, notebook, end-to-end), in parallel
+test: $(VENV_STAMP) $(BYTECODE) $(VNU_JAR) ## run the test suite (unit, notebook, end-to-end), in parallel
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV_STAMP) ## ruff (lint and format check) over the package, tests and notebooks

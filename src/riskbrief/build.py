@@ -373,18 +373,15 @@ def _execute(
         shutil.rmtree(work)
     sec_dir = work / "sections"
     pause_point("execute")
-    executed: dict[str, Path] = {}
-    results: dict[str, dict[str, Any]] = {}
-    for i, step in enumerate(steps, 1):
-        executed[step.section.name] = execute.run_cached(
-            step,
-            sec_dir,
-            work / "failed",
-            work.parent / "cache",
-            cell_timeout=briefing.params.execution.cell_timeout,
-            label=f"[{briefing.name}] {i}/{len(steps)} executing {display_path(step.notebook)}",
-        )
-        results[step.section.name] = read_results(sec_dir / step.results_name)
+    executed, _ = execute.run_all(
+        steps,
+        sec_dir,
+        work / "failed",
+        work.parent / "cache",
+        cell_timeout=briefing.params.execution.cell_timeout,
+        briefing=briefing.name,
+    )
+    results = {s.section.name: read_results(sec_dir / s.results_name) for s in steps}
     return executed, results
 
 

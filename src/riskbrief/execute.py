@@ -29,6 +29,8 @@ from riskbrief.sections import Step
 
 KERNEL = "python3"
 _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
+#: How many of a briefing's notebooks run at a time (default: one per core).
+SECTION_JOBS_VARIABLE = "RISKBRIEF_SECTION_JOBS"
 
 
 def _kernel_manager_class(
@@ -155,7 +157,7 @@ def run(
     failed_dir: Path,
     *,
     cell_timeout: int,
-    label: str,
+    label: str | None,
     kernel_env: Mapping[str, str | None] | None = None,
 ) -> Path:
     """Execute one section notebook in ``out_dir``; return the executed notebook's path,
@@ -174,7 +176,8 @@ def run(
     section = step.section
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{section.name}.ipynb"
-    print(label, flush=True)
+    if label is not None:
+        print(label, flush=True)
     log = out_dir.parent / "logs" / f"{section.name}.log"
     nb_name = display_path(step.notebook)
     try:
@@ -232,31 +235,91 @@ def run(
     return output
 
 
-def run_cached(
-    step: Step,
+def section_jobs() -> int:
+    """How many of a briefing's notebooks run at a time: ``RISKBRIEF_SECTION_JOBS``, else one
+    per core this process may use."""
+    raw = os.environ.get(SECTION_JOBS_VARIABLE, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise InputError(
+                SECTION_JOBS_VARIABLE,
+                f"is {raw!r}; it must be a whole number of notebooks at a time, at least 1",
+            )
+        return int(raw)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_all(
+    steps: list[Step],
     out_dir: Path,
     failed_dir: Path,
     cache_dir: Path,
     *,
     cell_timeout: int,
-    label: str,
-) -> Path:
-    """:func:`run`, through the section cache (:mod:`riskbrief.cache`): when a run with the
-    same inputs succeeded before, its executed notebook and results JSON are copied into
-    ``out_dir`` (byte for byte what running it again would write) and nothing executes;
-    otherwise the notebook runs and a successful run is stored. ``label`` is the progress
-    line; on a cache hit its verb "executing" reads "reusing"."""
+    briefing: str,
+    jobs: int | None = None,
+) -> tuple[dict[str, Path], list[str]]:
+    """Run a briefing's section notebooks into ``out_dir`` through the section cache
+    (:mod:`riskbrief.cache`): a section whose inputs are unchanged since a successful run is
+    copied from it (byte for byte what running it again would write), the others run, up to
+    ``jobs`` at a time (default :func:`section_jobs`), each in its own kernel.
+
+    One progress line per section, in the plan's order, as each starts ("executing") or is
+    taken from the cache ("reusing"). After a failure no further notebook starts; those
+    already running finish, and the first failure in the plan's order is raised.
+
+    Returns the executed notebooks by section name (plan order) and the sections that ran."""
+    import threading
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from riskbrief import cache
 
-    inputs = cache.key_inputs(step)
-    k = cache.digest(inputs)
-    hit = cache.fetch(cache_dir, step, k, out_dir)
-    if hit is not None:
-        print(label.replace(" executing ", " reusing ", 1) + " (inputs unchanged)", flush=True)
-        return hit
-    output = run(step, out_dir, failed_dir, cell_timeout=cell_timeout, label=label)
-    cache.store(cache_dir, step, k, out_dir, inputs)
-    return output
+    jobs = max(1, jobs or section_jobs())
+    slots = threading.Semaphore(jobs)
+    failed = threading.Event()
+    runs: dict[str, Future[Path]] = {}
+    cached: dict[str, Path] = {}
+
+    def execute_and_store(step: Step, k: str, inputs: dict[str, Any]) -> Path:
+        try:
+            output = run(
+                step, out_dir, failed_dir, cell_timeout=cell_timeout, label=None, kernel_env={}
+            )
+            cache.store(cache_dir, step, k, out_dir, inputs)
+            return output
+        except BaseException:
+            failed.set()
+            raise
+        finally:
+            slots.release()
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
+        for i, step in enumerate(steps, 1):
+            name = step.section.name
+            label = f"[{briefing}] {i}/{len(steps)} executing {display_path(step.notebook)}"
+            inputs = cache.key_inputs(step)
+            k = cache.digest(inputs)
+            hit = cache.fetch(cache_dir, step, k, out_dir)
+            if hit is not None:
+                print(
+                    label.replace(" executing ", " reusing ", 1) + " (inputs unchanged)", flush=True
+                )
+                cached[name] = hit
+                continue
+            slots.acquire()
+            if failed.is_set():
+                slots.release()
+                break
+            print(label, flush=True)
+            runs[name] = pool.submit(execute_and_store, step, k, inputs)
+    for step in steps:  # the first failure in the plan's order
+        future = runs.get(step.section.name)
+        if future is not None and future.exception() is not None:
+            raise future.exception()  # type: ignore[misc]
+    executed = {
+        s.section.name: cached.get(s.section.name) or runs[s.section.name].result() for s in steps
+    }
+    return executed, [s.section.name for s in steps if s.section.name in runs]
 
 
 def scrub_volatile(nb_path: Path, parameters: dict[str, Any] | None = None) -> None:

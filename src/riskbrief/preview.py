@@ -104,7 +104,6 @@ def render_once(name: str, project: Project, build_dir: Path) -> Rendering:
 
     from riskbrief import (
         build,
-        cache,
         execute,
         inputs,
         provenance,
@@ -122,23 +121,15 @@ def render_once(name: str, project: Project, build_dir: Path) -> Rendering:
     execute.python_kernel_ok()
     work = build_dir / "preview" / briefing.name
     sec_dir = work / "sections"
-    executed: dict[str, Path] = {}
-    results: dict[str, dict[str, Any]] = {}
-    ran: list[str] = []
-    for i, step in enumerate(steps, 1):
-        label = f"[{briefing.name}] {i}/{len(steps)} executing {display_path(step.notebook)}"
-        k = cache.digest(cache.key_inputs(step))
-        if not cache.entry_dir(build_dir / "cache", step, k).is_dir():
-            ran.append(step.section.name)
-        executed[step.section.name] = execute.run_cached(
-            step,
-            sec_dir,
-            work / "failed",
-            build_dir / "cache",
-            cell_timeout=briefing.params.execution.cell_timeout,
-            label=label,
-        )
-        results[step.section.name] = read_results(sec_dir / step.results_name)
+    executed, ran = execute.run_all(
+        steps,
+        sec_dir,
+        work / "failed",
+        build_dir / "cache",
+        cell_timeout=briefing.params.execution.cell_timeout,
+        briefing=briefing.name,
+    )
+    results = {s.section.name: read_results(sec_dir / s.results_name) for s in steps}
 
     bdir = project.reports_dir / briefing.name
     prev = publish.latest(bdir)
