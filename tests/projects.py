@@ -8,6 +8,7 @@ without depending on how long the real sections take.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,12 @@ def run_cli(
             f"riskbrief {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         )
     return proc
+
+
+def small_draws(params_text: str) -> str:
+    """A real params file with small Monte Carlo draws and a small Sobol design: for tests of
+    what the pipeline does with every section, not of the numbers."""
+    text = re.sub(r"(?m)^(  draws:) \d+$", r"\1 1000", params_text)
+    return re.sub(
+        r"(?m)^(  horizon_years: \d+)$", r"\1\n  sobol:\n    samples: 64\n    bootstrap: 20", text
+    )

@@ -42,6 +42,9 @@ risk:
 scenarios:
   draws: 1000
   horizon_years: 5
+  sobol:
+    samples: 64
+    bootstrap: 20
 """
 
 

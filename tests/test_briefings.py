@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import small_draws
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
@@ -108,7 +109,7 @@ def project_copy(tmp_path: Path) -> Path:
         if f.stem != "arms-race":
             f.unlink()
         else:  # every section, with small draws: what make does is under test, not the numbers
-            f.write_text(re.sub(r"(?m)^(  draws:) \d+$", r"\1 1000", f.read_text("utf-8")), "utf-8")
+            f.write_text(small_draws(f.read_text("utf-8")), "utf-8")
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
     return tmp_path
 

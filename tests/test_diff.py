@@ -125,7 +125,8 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "params" / "brief.yaml").write_text(
         "title: Change test\nas_of: 2026-11-27\naudience: Tests\nclassification: DRAFT\n"
         "sections: [risk_summary, scenarios]\nseed: 5\nrisk:\n  draws: 2000\n"
-        "scenarios:\n  shown: [arms-race, safety-race]\n  focus: arms-race\n  draws: 2000\n  horizon_years: 10\n",
+        "scenarios:\n  shown: [arms-race, safety-race]\n  focus: arms-race\n  draws: 2000\n  horizon_years: 10\n"
+        "  sobol:\n    samples: 64\n    bootstrap: 20\n",
         encoding="utf-8",
     )
     return tmp_path

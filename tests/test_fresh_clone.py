@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from projects import small_draws
 
 REPO = Path(__file__).parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -74,9 +75,7 @@ def test_fresh_clone_builds_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     git(clone, "rm", "--quiet", "params/arms-race.yaml", "params/safety-race.yaml")
     for params in (clone / "params").glob("*.yaml"):
         text = params.read_text(encoding="utf-8")
-        text = re.sub(
-            r"(?m)^(  draws:) \d+$", r"\1 1000", text.replace("draws: 10000", "draws: 100")
-        )
+        text = small_draws(text.replace("draws: 10000", "draws: 100"))
         params.write_text(text, encoding="utf-8")
     git(
         clone,

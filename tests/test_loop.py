@@ -34,6 +34,9 @@ scenarios:
   focus: arms-race
   draws: 1000
   horizon_years: 5
+  sobol:
+    samples: 64
+    bootstrap: 20
 """
 
 

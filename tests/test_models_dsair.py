@@ -416,3 +416,32 @@ def test_stationary_bad_inputs():
         dsair.stationary_from_payoffs(np.array([[1e308, -1e308], [-1e308, 1e308]]), beta=10.0)
     with pytest.raises(ValueError, match="log_stationary"):
         dsair.stationary_from_payoffs(np.ones((4, 4)))
+
+
+def test_many_sets_at_once_give_the_one_set_numbers_bit_for_bit() -> None:
+    """The batched stationary distribution (used by the Monte Carlo and the Sobol design) is
+    the one-set function's, number for number, across the scenarios' parameter ranges."""
+    rng = np.random.default_rng(2026)
+    n = 700  # more than one chunk below
+    params = {
+        "b": rng.uniform(2, 6, n),
+        "c": rng.uniform(0.5, 1.5, n),
+        "speed": rng.uniform(1.05, 3, n),
+        "p_fo": rng.uniform(0, 0.95, n),
+        "p_r": rng.uniform(0, 1, n),
+        "B": rng.uniform(100, 20_000, n),
+        "W": rng.uniform(50, 200, n),
+    }
+    batch = dsair.stationary_distributions(params, chunk=256)
+    one = np.array(
+        [
+            list(
+                dsair.stationary_distribution(
+                    *(float(params[k][i]) for k in ("b", "c", "speed", "p_fo", "p_r", "B", "W"))
+                ).values()
+            )
+            for i in range(n)
+        ]
+    )
+    assert batch.shape == (n, 3)
+    assert np.array_equal(batch, one)

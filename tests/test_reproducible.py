@@ -31,6 +31,9 @@ risk:
 scenarios:
   draws: 2000
   horizon_years: 5
+  sobol:
+    samples: 64
+    bootstrap: 20
 """
 
 

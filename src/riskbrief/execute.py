@@ -173,6 +173,39 @@ def run(
     ``failed_dir`` and a BuildError names the notebook, the cell and the exception. A
     notebook that ran but wrote no results JSON is a failure too.
     """
+    with _own_event_loop():
+        return _run(step, out_dir, failed_dir, cell_timeout, label, kernel_env)
+
+
+@contextlib.contextmanager
+def _own_event_loop():
+    """In a worker thread, close the event loop Jupyter's client ran the notebook on: a thread
+    that ends leaves no loop (and its sockets) unclosed. The main thread keeps its own."""
+    import asyncio
+    import threading
+
+    from jupyter_core.utils import ensure_event_loop
+
+    if threading.current_thread() is threading.main_thread():
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop = ensure_event_loop()  # the loop this thread's notebook ran on (or a new one)
+        if not loop.is_running():
+            loop.close()
+            asyncio.set_event_loop(None)
+
+
+def _run(
+    step: Step,
+    out_dir: Path,
+    failed_dir: Path,
+    cell_timeout: int,
+    label: str | None,
+    kernel_env: Mapping[str, str | None] | None,
+) -> Path:
     section = step.section
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{section.name}.ipynb"

@@ -230,14 +230,8 @@ DSAIR_ARGS = ("b", "c", "speed", "p_fo", "p_r", "B", "W")
 
 def long_run_safe_share(params: Mapping[str, np.ndarray], Z: int = 100, beta: float = 0.1):
     """DSAIR's long-run share of time developers play safe (AS or CS) for each draw."""
-    n = len(params["p_r"])
-    out = np.empty(n)
-    for i in range(n):
-        dist = dsair.stationary_distribution(
-            *(float(params[q][i]) for q in DSAIR_ARGS), Z=Z, beta=beta
-        )
-        out[i] = dist["AS"] + dist["CS"]
-    return out
+    dist = dsair.stationary_distributions(params, Z=Z, beta=beta)  # columns AS, AU, CS
+    return dist[:, 0] + dist[:, 2]
 
 
 def quantiles(x: np.ndarray) -> dict[str, float]:

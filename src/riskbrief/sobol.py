@@ -190,22 +190,12 @@ def evaluate(scenario: Scenario, output: str, fs: Sequence[Factor], q: np.ndarra
                 )
         return out
     if output == "unsafe_share":
-        return np.array(
-            [
-                dsair.stationary_distribution(
-                    float(v["b"][i]),
-                    float(v["c"][i]),
-                    float(v["speed"][i]),
-                    float(v["p_fo"][i]),
-                    float(v["p_r"][i]),
-                    float(v["B"][i]),
-                    float(v["W"][i]),
-                    Z=POPULATION,
-                    beta=SELECTION,
-                )["AU"]
-                for i in range(q.shape[0])
-            ]
+        dist = dsair.stationary_distributions(
+            {k: v[k] for k in ("b", "c", "speed", "p_fo", "p_r", "B", "W")},
+            Z=POPULATION,
+            beta=SELECTION,
         )
+        return dist[:, 1]  # AU
     raise ValueError(f"unknown output {output!r} (known: {', '.join(OUTPUTS)})")
 
 

@@ -25,6 +25,7 @@ payoff matrix and agree with the paper's worked values.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -369,3 +370,35 @@ def stationary_distribution(
     states all-AS, all-AU and all-CS (Han et al. 2020): Fermi imitation with intensity
     ``beta`` and rare mutations. Returns ``{"AS": ..., "AU": ..., "CS": ...}`` summing to 1."""
     return stationary_from_payoffs(payoffs(b, c, speed, p_fo, p_r, B, W), Z, beta)
+
+
+def stationary_distributions(
+    params: Mapping[str, np.ndarray], Z: int = 100, beta: float = 0.1, chunk: int = 2048
+) -> np.ndarray:
+    """:func:`stationary_distribution` for many parameter sets at once: ``params`` maps each of
+    ``b, c, speed, p_fo, p_r, B, W`` to an array (one value per set); returns an ``(n, 3)``
+    array of the shares of AS, AU and CS. The fixation probabilities of all sets are computed
+    as arrays, ``chunk`` sets at a time; every number is the one the one-set function gives,
+    bit for bit (tests/test_models_dsair.py)."""
+    _check_population(Z, beta)
+    names = ("b", "c", "speed", "p_fo", "p_r", "B", "W")
+    n = len(params["p_r"])
+    out = np.empty((n, 3))
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        m = np.stack(
+            [payoffs(*(float(params[k][i]) for k in names)) for i in range(start, stop)]
+        ).reshape(-1, 3, 3)
+        d = np.diagonal(m, axis1=1, axis2=2)
+        # log_rho[r, a, b]: mutant a in a population of b, for every set r at once
+        log_rho = _log_rho(
+            d[:, :, None], m, np.swapaxes(m, 1, 2), d[:, None, :], int(Z), float(beta)
+        )
+        for r in range(stop - start):
+            log_q = log_rho[r].T - math.log(2)
+            np.fill_diagonal(log_q, -math.inf)
+            log_w = _tree_three(log_q)
+            pi = np.exp(log_w - _logsumexp(log_w))
+            pi /= math.fsum(pi)
+            out[start + r] = pi
+    return out
