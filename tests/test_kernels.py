@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from projects import small_draws
 
 from riskbrief import execute, kernels, sections
 from riskbrief.errors import InputError
@@ -61,9 +62,11 @@ def _run_cells(tmp: Path, cells: list[str], mode: str, monkeypatch: pytest.Monke
 def test_real_sections_give_identical_notebooks_forked_and_started_anew(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every section notebook of the baseline (all five), run both ways: the executed
-    notebooks and results JSON are the same bytes."""
-    briefing = sections.load("baseline", Project(REPO))
+    """Every section notebook of the baseline (all five, with small draws), run both ways:
+    the executed notebooks and results JSON are the same bytes."""
+    params = tmp_path / "baseline.yaml"
+    params.write_text(small_draws((REPO / "params" / "baseline.yaml").read_text("utf-8")), "utf-8")
+    briefing = sections.load(params, Project(REPO))
     outputs: dict[str, dict[str, bytes]] = {}
     for mode in ("exec", "fork"):
         monkeypatch.setenv(kernels.MODE_VARIABLE, mode)

@@ -225,6 +225,8 @@ def _check(
     for step in steps:
         execute.check_parameters(step)
     execute.python_kernel_ok()
+    execute.section_jobs()  # a bad RISKBRIEF_SECTION_JOBS fails here, before anything runs
+    kernels.forking()  # and a bad RISKBRIEF_KERNEL_START
     publish.check_writable(reports_dir)
     name = briefing.name
     if as_built is not None:
