@@ -61,10 +61,21 @@ def test_font_face_css_embeds_every_face_as_a_data_uri() -> None:
     assert ord("→") not in fonts.covered(fonts.faces()[0].path)
 
 
-def test_font_face_css_is_reproducible() -> None:
-    first = fonts.font_face_css()
+def test_font_face_css_is_reproducible(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Computed twice, the rules are the same bytes; the copy kept in the cache folder is what
+    computing them gives, and is what the next process reads."""
+    first = fonts._build_font_face_css()
+    assert fonts._build_font_face_css() == first
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     fonts.font_face_css.cache_clear()
-    assert fonts.font_face_css() == first
+    try:
+        assert fonts.font_face_css() == first
+        (kept,) = (tmp_path / "riskbrief").glob("font-face-*.css")
+        assert kept.read_text(encoding="utf-8") == first
+        fonts.font_face_css.cache_clear()
+        assert fonts.font_face_css() == first  # read back
+    finally:
+        fonts.font_face_css.cache_clear()
 
 
 def test_missing_font_package_warns_and_still_renders(monkeypatch: pytest.MonkeyPatch) -> None:

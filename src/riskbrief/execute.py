@@ -389,10 +389,11 @@ def _keep_failed(output: Path, failed_dir: Path) -> Path:
 
 
 def python_kernel_ok() -> None:
-    """The kernel runs this interpreter: fail early and clearly if ipykernel is missing."""
-    try:
-        import ipykernel  # noqa: F401
-    except ImportError:
+    """The kernel runs this interpreter: fail early and clearly if ipykernel is missing
+    (looked up, not imported: the kernels import it)."""
+    import importlib.util
+
+    if importlib.util.find_spec("ipykernel") is None:
         raise BuildError(
             f"ipykernel is not installed for {sys.executable}; run 'make briefings' to set up .venv"
-        ) from None
+        )

@@ -32,6 +32,7 @@ import functools
 import importlib.resources
 import io
 import json
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,7 +163,58 @@ def covered(path: Path) -> set[int]:
 
 @functools.lru_cache(maxsize=1)
 def font_face_css() -> str:
-    """``@font-face`` rules embedding the typeface and its two fallbacks as ``data:`` URIs."""
+    """``@font-face`` rules embedding the typeface and its two fallbacks as ``data:`` URIs.
+
+    Subsetting and recompressing take over a second, so the rules are kept in the user's cache
+    folder (``$XDG_CACHE_HOME/riskbrief``, else ``~/.cache/riskbrief``), named by a digest of
+    every input: the font files, this module and the fontTools and brotli versions. The same
+    inputs always give the same bytes, so a kept copy is what computing them again would give;
+    where the folder cannot be written, they are computed each time."""
+    try:
+        key = _font_css_key()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return _build_font_face_css()  # it warns and falls back
+    kept = _cache_dir() / f"font-face-{key}.css"
+    try:
+        return kept.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    css = _build_font_face_css()
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
+        tmp.write_text(css, encoding="utf-8")
+        tmp.replace(kept)
+    except OSError:
+        pass
+    return css
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "riskbrief"
+
+
+def _font_css_key() -> str:
+    """A digest of everything :func:`_build_font_face_css` reads."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256()
+    files = [f.path for f in faces()]
+    files += [_matplotlib_font("DejaVuSans.ttf"), _matplotlib_font("DejaVuSansMono.ttf")]
+    files.append(Path(__file__))
+    for path in files:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for dist in ("fonttools", "brotli"):
+        try:
+            h.update(f"{dist}={version(dist)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{dist}=none".encode())
+    return h.hexdigest()[:32]
+
+
+def _build_font_face_css() -> str:
     try:
         family = faces()
     except (ModuleNotFoundError, FileNotFoundError) as exc:
