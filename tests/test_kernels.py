@@ -24,9 +24,12 @@ from riskbrief.paths import Project
 
 REPO = Path(__file__).parents[1]
 
-pytestmark = pytest.mark.skipif(
-    not kernels.forking(), reason="kernels cannot be forked on this system (no fork or pidfd)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not kernels.forking(), reason="kernels cannot be forked on this system (no fork or pidfd)"
+    ),
+]
 
 
 def _run_cells(tmp: Path, cells: list[str], mode: str, monkeypatch: pytest.MonkeyPatch, **env):
