@@ -134,23 +134,6 @@ def _source_position(executed: nbformat.NotebookNode, index: int) -> int:
     return index + 1 - injected
 
 
-@contextlib.contextmanager
-def _stderr_to(log: Path):
-    """Send this process's and the kernel's stderr (fd 2) to a log file while a notebook runs:
-    kernel and client chatter is kept for diagnosis but not mixed into the build's messages."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with log.open("ab") as f:
-        os.dup2(f.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 def run(
     step: Step,
     out_dir: Path,
@@ -163,11 +146,10 @@ def run(
     """Execute one section notebook in ``out_dir``; return the executed notebook's path,
     scrubbed of volatile metadata and recording the step's parameters as readers see them.
 
-    The kernel inherits this process's environment, and its standard error (with this
-    process's) goes to the section's log. With ``kernel_env`` (variables to set, or with
-    None to remove), the kernel gets this environment so changed, only the kernel's standard
-    error is logged, and nothing process-wide (standard error, the working folder) is touched:
-    notebooks can run side by side in threads of one process (a cluster worker).
+    The kernel runs in ``out_dir`` with this process's environment, changed by ``kernel_env``
+    (variables to set, or with None to remove), and its standard error goes to the section's
+    log. Nothing process-wide (standard error, the working folder) is touched, so notebooks
+    run side by side in threads of one process (:func:`run_all`, a cluster worker).
 
     On failure the executed notebook (with papermill's error banner) is moved to
     ``failed_dir`` and a BuildError names the notebook, the cell and the exception. A
@@ -215,15 +197,9 @@ def _run(
     nb_name = display_path(step.notebook)
     try:
         with contextlib.ExitStack() as stack:
-            if kernel_env is None:
-                stack.enter_context(_stderr_to(log))
-                manager = _kernel_manager_class(stderr=stack.enter_context(log.open("ab")))
-            else:
-                log.parent.mkdir(parents=True, exist_ok=True)
-                env = {k: v for k, v in {**os.environ, **kernel_env}.items() if v is not None}
-                manager = _kernel_manager_class(
-                    env, stack.enter_context(log.open("ab")), cwd=out_dir
-                )
+            log.parent.mkdir(parents=True, exist_ok=True)
+            env = {k: v for k, v in {**os.environ, **(kernel_env or {})}.items() if v is not None}
+            manager = _kernel_manager_class(env, stack.enter_context(log.open("ab")), cwd=out_dir)
             pm.execute_notebook(
                 str(step.notebook),
                 str(output),
@@ -231,8 +207,7 @@ def _run(
                 kernel_name=KERNEL,
                 progress_bar=False,
                 log_output=False,
-                # papermill's cwd changes this process's folder; a kernel manager's does not
-                cwd=str(out_dir) if kernel_env is None else None,
+                # papermill's cwd would change this process's folder; the kernel manager's does not
                 execution_timeout=cell_timeout,
                 kernel_manager_class=manager,
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
@@ -315,9 +290,7 @@ def run_all(
 
     def execute_and_store(step: Step, k: str, inputs: dict[str, Any]) -> Path:
         try:
-            output = run(
-                step, out_dir, failed_dir, cell_timeout=cell_timeout, label=None, kernel_env={}
-            )
+            output = run(step, out_dir, failed_dir, cell_timeout=cell_timeout, label=None)
             cache.store(cache_dir, step, k, out_dir, inputs)
             return output
         except BaseException:

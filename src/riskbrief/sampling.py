@@ -225,7 +225,7 @@ def monte_carlo(
 
 
 #: Arguments of the DSAIR model, in ``dsair.stationary_distribution``'s order.
-DSAIR_ARGS = ("b", "c", "speed", "p_fo", "p_r", "B", "W")
+DSAIR_ARGS = dsair.ARGS
 
 
 def long_run_safe_share(params: Mapping[str, np.ndarray], Z: int = 100, beta: float = 0.1):

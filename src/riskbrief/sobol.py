@@ -191,7 +191,7 @@ def evaluate(scenario: Scenario, output: str, fs: Sequence[Factor], q: np.ndarra
         return out
     if output == "unsafe_share":
         dist = dsair.stationary_distributions(
-            {k: v[k] for k in ("b", "c", "speed", "p_fo", "p_r", "B", "W")},
+            {k: v[k] for k in dsair.ARGS},
             Z=POPULATION,
             beta=SELECTION,
         )

@@ -32,6 +32,10 @@ import numpy as np
 STRATEGIES: tuple[str, ...] = ("AS", "AU", "CS")
 ZONES: tuple[str, ...] = ("compliance", "dilemma", "innovation")
 
+#: The model's arguments, in :func:`stationary_distribution`'s order (the keys of
+#: :func:`stationary_distributions`' parameter arrays).
+ARGS: tuple[str, ...] = ("b", "c", "speed", "p_fo", "p_r", "B", "W")
+
 
 def _check(b: float, c: float, speed: float, p_fo: float, B: float, W: float) -> None:
     if not speed > 1:
@@ -284,8 +288,13 @@ def log_transition_rates(payoff: np.ndarray, Z: int = 100, beta: float = 0.1) ->
         return np.full((1, 1), -math.inf)
     d = np.diag(m)
     # log_rho[a, b]: mutant a in a population of b, all pairs at once.
-    log_rho = _log_rho(d[:, None], m, m.T, d[None, :], int(Z), float(beta))
-    out = log_rho.T - math.log(s - 1)
+    return _rates_from_log_rho(_log_rho(d[:, None], m, m.T, d[None, :], int(Z), float(beta)))
+
+
+def _rates_from_log_rho(log_rho: np.ndarray) -> np.ndarray:
+    """Log transition rates ``log(rho_ji / (S - 1))`` from ``log_rho[a, b]`` (mutant ``a`` in a
+    population of ``b``); the diagonal is ``-inf``."""
+    out = log_rho.T - math.log(log_rho.shape[0] - 1)
     np.fill_diagonal(out, -math.inf)
     return out
 
@@ -329,7 +338,10 @@ def _gth(log_q: np.ndarray) -> np.ndarray:
 def log_stationary(payoff: np.ndarray, Z: int = 100, beta: float = 0.1) -> np.ndarray:
     """Natural logs of the stationary distribution over the monomorphic states (any number
     of strategies), finite even for shares far below the smallest double."""
-    log_q = log_transition_rates(payoff, Z, beta)
+    return _log_stationary_from_rates(log_transition_rates(payoff, Z, beta))
+
+
+def _log_stationary_from_rates(log_q: np.ndarray) -> np.ndarray:
     log_w = _tree_three(log_q) if log_q.shape[0] == 3 else _gth(log_q)
     return log_w - _logsumexp(log_w)
 
@@ -350,9 +362,15 @@ def stationary_from_payoffs(
             f"stationary_from_payoffs names at most {len(STRATEGIES)} strategies; "
             "use log_stationary for larger games"
         )
-    pi = np.exp(log_stationary(m, Z, beta))
-    pi /= math.fsum(pi)
+    pi = _shares(log_transition_rates(m, Z, beta))
     return dict(zip(STRATEGIES[: m.shape[0]], (float(v) for v in pi), strict=True))
+
+
+def _shares(log_q: np.ndarray) -> np.ndarray:
+    """The stationary distribution from the log transition rates, summing to 1."""
+    pi = np.exp(_log_stationary_from_rates(log_q))
+    pi /= math.fsum(pi)
+    return pi
 
 
 def stationary_distribution(
@@ -381,13 +399,12 @@ def stationary_distributions(
     as arrays, ``chunk`` sets at a time; every number is the one the one-set function gives,
     bit for bit (tests/test_models_dsair.py)."""
     _check_population(Z, beta)
-    names = ("b", "c", "speed", "p_fo", "p_r", "B", "W")
     n = len(params["p_r"])
     out = np.empty((n, 3))
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
         m = np.stack(
-            [payoffs(*(float(params[k][i]) for k in names)) for i in range(start, stop)]
+            [payoffs(*(float(params[k][i]) for k in ARGS)) for i in range(start, stop)]
         ).reshape(-1, 3, 3)
         d = np.diagonal(m, axis1=1, axis2=2)
         # log_rho[r, a, b]: mutant a in a population of b, for every set r at once
@@ -395,10 +412,5 @@ def stationary_distributions(
             d[:, :, None], m, np.swapaxes(m, 1, 2), d[:, None, :], int(Z), float(beta)
         )
         for r in range(stop - start):
-            log_q = log_rho[r].T - math.log(2)
-            np.fill_diagonal(log_q, -math.inf)
-            log_w = _tree_three(log_q)
-            pi = np.exp(log_w - _logsumexp(log_w))
-            pi /= math.fsum(pi)
-            out[start + r] = pi
+            out[start + r] = _shares(_rates_from_log_rho(log_rho[r]))
     return out
