@@ -165,8 +165,10 @@ $(VNU_JAR): tools/vnu/package-lock.json
 		npm ci --prefix tools/vnu --ignore-scripts --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the HTML conformance test will be skipped"; fi
 
+# One test file per worker at a time, files in the order tests/conftest.py sorts them (the
+# longest first): pytest-xdist would otherwise start the files with the most tests first.
 test: $(VENV_STAMP) $(BYTECODE) $(VNU_JAR) ## run the test suite (unit, notebook, end-to-end), in parallel
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(VENV_STAMP) ## ruff (lint and format check) over the package, tests and notebooks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks

@@ -63,18 +63,28 @@ def public_site(real_reports: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return site.export(real_reports, tmp_path_factory.mktemp("site") / "site").out
 
 
-#: The longest files, in the order the two test workers should start them: the workers take
-#: files alternately, so one builds the real briefings (``real_reports``) while the other runs
-#: the long builds of its own, and the next users of ``real_reports`` find them built.
+#: The longest files, in the order the two test workers should start them (``make test`` keeps
+#: this order: ``--no-loadscope-reorder``). pytest-xdist gives each worker two files to start
+#: with, alternately, then the next file as each finishes: the first worker builds the real
+#: briefings (``real_reports``) and goes on to a file that reads them, while the other runs
+#: long builds of its own; the quick files fill in at the end.
 FIRST = (
     "test_decision_ready.py",
+    "test_crash.py",
+    "test_layout.py",
+    "test_cluster.py",
     "test_loop.py",
-    "test_accessibility.py",
-    "test_reproducible.py",
-    "test_conformance.py",
     "test_verify.py",
-    "test_briefings.py",
+    "test_fresh_clone.py",
+    "test_kernels.py",
     "test_pipeline.py",
+    "test_briefings.py",
+    "test_make_loop.py",
+    "test_quarto.py",
+    "test_reproducible.py",
+    "test_diff.py",
+    "test_accessibility.py",
+    "test_conformance.py",
 )
 
 

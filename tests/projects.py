@@ -1,16 +1,20 @@
 """Small throw-away projects for pipeline tests: params, data and section notebooks in a temp dir.
 
-The pipeline tests build these with the real CLI (``RISKBRIEF_ROOT`` names the temporary
-project), so they exercise papermill, the exporter, WeasyPrint and publishing
-without depending on how long the real sections take.
+The pipeline tests build these through the ``riskbrief`` command (``RISKBRIEF_ROOT`` names the
+temporary project), so they exercise papermill, the exporter, WeasyPrint and publishing
+without depending on how long the real sections take: :func:`run_here` runs the command in the
+test process, :func:`run_cli` in a new one where the process itself is under test.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from textwrap import dedent
 
@@ -187,6 +191,55 @@ def run_cli(
     if check and proc.returncode != 0:
         raise AssertionError(
             f"riskbrief {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+@contextlib.contextmanager
+def environment(**changes: str | None) -> Iterator[None]:
+    """``os.environ`` with these variables set (``None``: removed), restored afterwards."""
+    saved = {k: os.environ.get(k) for k in changes}
+    try:
+        for k, v in changes.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_here(
+    root: Path, *args: str, check: bool = False, env: dict[str, str | None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``riskbrief ARGS`` as :func:`run_cli` runs it, but in this test process: the same entry
+    point (:func:`riskbrief.cli.main`), project (``RISKBRIEF_ROOT``), working folder and
+    captured output, without a new interpreter. Builds then reuse this process's imports and
+    its kernel server instead of paying for both again; tests of the process itself (exit
+    status without a traceback, signals, make) use :func:`run_cli`."""
+    from riskbrief import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = Path.cwd()
+    with environment(RISKBRIEF_ROOT=str(root), RISKBRIEF_PAUSE_AT=None, **(env or {})):
+        os.chdir(root)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = cli.main(list(args))
+                except SystemExit as exc:  # argparse: --help, or a usage error
+                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        finally:
+            os.chdir(cwd)
+    proc = subprocess.CompletedProcess(["riskbrief", *args], code, out.getvalue(), err.getvalue())
+    if check and code != 0:
+        raise AssertionError(
+            f"riskbrief {' '.join(args)} failed ({code}):\n{proc.stdout}\n{proc.stderr}"
         )
     return proc
 

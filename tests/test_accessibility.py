@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from projects import make_project, run_cli
+from projects import make_project, run_here
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
@@ -223,7 +223,7 @@ def test_checker_finds_the_problems_it_is_for() -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_project(tmp_path_factory.mktemp("a11y") / "project")
-    run_cli(root, "build", "demo", check=True)
+    run_here(root, "build", "demo", check=True)
     return root / "reports" / "demo" / "v1"
 
 

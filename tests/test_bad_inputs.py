@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from projects import make_project, run_cli, write_params
+from projects import make_project, run_cli, run_here, write_params
 from test_pipeline import tree_digest
 
 REPO = Path(__file__).parents[1]
@@ -321,7 +321,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copyfile(REPO / "notebooks" / f"{s}.ipynb", root / "notebooks" / f"{s}.ipynb")
     (root / FULL).write_text(FULL_PARAMS, encoding="utf-8")
     write_params(root, "demo")
-    proc = run_cli(root, "build", "demo", check=True)
+    proc = run_here(root, "build", "demo", check=True)
     assert "published v1" in proc.stdout
     return root
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from projects import make_project, write_params
+from projects import make_project, run_here, write_params
 
 from riskbrief import cluster, sampling, sobol
 from riskbrief.errors import BuildError
@@ -48,6 +48,11 @@ scenarios:
     samples: 64
     bootstrap: 50
 """
+
+
+def _env_changes(**extra: str) -> dict[str, str | None]:
+    """What :func:`_env` changes, for a build run in this process."""
+    return {cluster.SCHEDULER_ENV: None, **extra}
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -186,8 +191,7 @@ def files(vdir: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def local_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = small_project(tmp_path_factory.mktemp("local") / "project")
-    code, out, err = finish(cli(root, "build", NAME))
-    assert code == 0, out + err
+    run_here(root, "build", NAME, check=True, env=_env_changes(SOURCE_DATE_EPOCH=EPOCH))
     return published(root)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from projects import COMMON, make_project, notebook, run_cli, write_params
+from projects import COMMON, make_project, notebook, run_here, write_params
 
 from riskbrief import publish, verify
 
@@ -92,7 +92,7 @@ def assert_consistent(reports: Path, name: str = "demo") -> list[int]:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_project(tmp_path_factory.mktemp("crash") / "project")
-    run_cli(root, "build", "demo", check=True)
+    run_here(root, "build", "demo", check=True)
     return root
 
 
@@ -121,7 +121,7 @@ def test_killed_build_leaves_reports_consistent_and_next_build_succeeds(
     else:  # the new version was complete and renamed into place before the kill
         assert vs == [1, 2]
 
-    again = run_cli(built, "build", "demo", check=True)
+    again = run_here(built, "build", "demo", check=True)
     assert ("up to date (v2)" if point in {"latest", "index"} else "published v2") in again.stdout
     assert assert_consistent(reports) == [1, 2]
     assert (reports / "demo" / "latest").readlink() == Path("v2")
@@ -153,7 +153,7 @@ def test_build_killed_mid_cell(built: Path) -> None:
 
     assert assert_consistent(built / "reports") == [1]
     write_params(built, "demo", title="Demo briefing, second edition")
-    assert "published v2" in run_cli(built, "build", "demo", check=True).stdout
+    assert "published v2" in run_here(built, "build", "demo", check=True).stdout
     assert assert_consistent(built / "reports") == [1, 2]
 
 

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from projects import run_cli
+from projects import run_here
 
 from riskbrief import diff, sections
 
@@ -148,13 +148,13 @@ def _set_scores(register: Path, rid: str, value: str) -> None:
 
 @pytest.mark.slow
 def test_changed_row_shows_in_v2_and_in_riskbrief_diff(project: Path) -> None:
-    run_cli(project, "build", "brief", check=True)
+    run_here(project, "build", "brief", check=True)
     v1_html = (project / "reports" / "brief" / "v1" / "brief-v1.html").read_text()
     assert v1_html.count("first edition") == 1 and "v1 — first edition" in v1_html
     assert 'id="what-changed"' not in v1_html
 
     _set_scores(project / "data" / "risk_register.csv", "R11", "5")
-    run_cli(project, "build", "brief", check=True)
+    run_here(project, "build", "brief", check=True)
     html = (project / "reports" / "brief" / "v2" / "brief-v2.html").read_text()
     section = html[
         html.index('id="what-changed"') : html.index("</section>", html.index('id="what-changed"'))
@@ -167,9 +167,9 @@ def test_changed_row_shows_in_v2_and_in_riskbrief_diff(project: Path) -> None:
     assert "risks rated Critical: 5 → 6" in text
     assert "Arms race — P(unsafe first AI), median" not in text  # unchanged: not listed
 
-    out = run_cli(project, "diff", "brief", "v1", "v2", check=True).stdout
+    out = run_here(project, "diff", "brief", "v1", "v2", check=True).stdout
     for line in (ln.strip(" -") for ln in out.splitlines() if ln.startswith("  - ")):
         assert htmlmod.unescape(line) in text, line
-    assert run_cli(project, "diff", "brief", check=True).stdout == out
-    bad = run_cli(project, "diff", "brief", "v1", "v7")
+    assert run_here(project, "diff", "brief", check=True).stdout == out
+    bad = run_here(project, "diff", "brief", "v1", "v7")
     assert bad.returncode == 2 and "no version 7" in bad.stderr

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from projects import run_here
 from test_pipeline import tree_digest
 
 pytestmark = pytest.mark.slow
@@ -51,19 +50,7 @@ def real_project(root: Path) -> Path:
 
 
 def riskbrief(root: Path, *args: str, epoch: str = E1) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RISKBRIEF_ROOT": str(root), "SOURCE_DATE_EPOCH": epoch}
-    env.pop("RISKBRIEF_PAUSE_AT", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "riskbrief", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
+    return run_here(root, *args, check=True, env={"SOURCE_DATE_EPOCH": epoch})
 
 
 def executed(out: str) -> list[str]:
@@ -168,15 +155,7 @@ def test_the_loop(tmp_path: Path) -> None:
     assert (reports / "latest.html").readlink() == Path("v3/loop-v3.html")
     (reports / "latest.pdf").unlink()
     (reports / "latest.pdf").symlink_to("v2/loop-v2.pdf")
-    env = {**os.environ, "RISKBRIEF_ROOT": str(root)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "riskbrief", "verify", "loop"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = run_here(root, "verify", "loop")
     assert proc.returncode == 1
     assert "loop: latest.pdf points at v2/loop-v2.pdf; the newest version is v3" in proc.stdout
 

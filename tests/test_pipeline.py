@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from projects import make_project, run_cli, write_params
+from projects import make_project, run_here, write_params
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
@@ -40,7 +40,7 @@ def pdf_text(path: Path) -> str:
 def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project with v1 built: once per module (a build costs two kernels and a PDF)."""
     root = make_project(tmp_path_factory.mktemp("built") / "project")
-    proc = run_cli(root, "build", "demo", check=True)
+    proc = run_here(root, "build", "demo", check=True)
     assert "published v1" in proc.stdout
     return root
 
@@ -52,7 +52,7 @@ def built(built_once: Path, tmp_path: Path) -> Path:
 
 
 def test_progress_one_line_per_notebook(built: Path) -> None:
-    proc = run_cli(built, "build", "demo", "--force", check=True)
+    proc = run_here(built, "build", "demo", "--force", check=True)
     lines = proc.stdout.splitlines()
     # unchanged since the first build: each is reused from the section cache, one line each
     assert sum("reusing notebooks/" in ln for ln in lines) == 2
@@ -128,7 +128,7 @@ def test_html_has_no_code_prompts_or_network(built: Path) -> None:
 
 def test_unchanged_inputs_publish_nothing(built: Path) -> None:
     before = tree_digest(built / "reports")
-    proc = run_cli(built, "build", "demo", check=True)
+    proc = run_here(built, "build", "demo", check=True)
     assert "up to date (v1)" in proc.stdout
     assert tree_digest(built / "reports") == before
 
@@ -136,7 +136,7 @@ def test_unchanged_inputs_publish_nothing(built: Path) -> None:
 def test_changed_input_publishes_next_version_and_keeps_earlier(built: Path) -> None:
     v1_before = tree_digest(built / "reports" / "demo" / "v1")
     write_params(built, "demo", title="Demo briefing, revised")
-    proc = run_cli(built, "build", "demo", check=True)
+    proc = run_here(built, "build", "demo", check=True)
     assert "published v2" in proc.stdout
     reports = built / "reports" / "demo"
     assert tree_digest(reports / "v1") == v1_before
@@ -151,7 +151,7 @@ def test_changed_input_publishes_next_version_and_keeps_earlier(built: Path) -> 
 def test_changed_notebook_publishes_next_version(built: Path) -> None:
     nb = built / "notebooks" / "notes.ipynb"
     nb.write_text(nb.read_text().replace("Some notes for readers.", "Revised notes."))
-    proc = run_cli(built, "build", "demo", check=True)
+    proc = run_here(built, "build", "demo", check=True)
     assert "published v2" in proc.stdout
     assert "Revised notes." in (built / "reports" / "demo" / "v2" / "demo-v2.html").read_text()
 
@@ -159,7 +159,7 @@ def test_changed_notebook_publishes_next_version(built: Path) -> None:
 def test_failing_notebook_publishes_nothing(built: Path) -> None:
     before = tree_digest(built / "reports")
     write_params(built, "demo", sections="[chart, boom]")
-    proc = run_cli(built, "build", "demo")
+    proc = run_here(built, "build", "demo")
     assert proc.returncode == 1
     assert "notebooks/boom.ipynb" in proc.stderr
     assert "ValueError: deliberate failure for the test" in proc.stderr
@@ -173,7 +173,7 @@ def test_failing_notebook_publishes_nothing(built: Path) -> None:
 
 def test_failure_on_first_build_leaves_no_briefing_dir(demo_project: Path) -> None:
     write_params(demo_project, "demo", sections="[boom]")
-    proc = run_cli(demo_project, "build", "demo")
+    proc = run_here(demo_project, "build", "demo")
     assert proc.returncode == 1
     assert not (demo_project / "reports" / "demo").exists()
 
@@ -188,7 +188,7 @@ def test_cell_timeout_names_the_cell(demo_project: Path) -> None:
         ["import time", "time.sleep(60)"],
     )
     write_params(demo_project, "demo", sections="[slow]", extra="execution:\n  cell_timeout: 2\n")
-    proc = run_cli(demo_project, "build", "demo")
+    proc = run_here(demo_project, "build", "demo")
     assert proc.returncode == 1
     assert (
         "notebooks/slow.ipynb" in proc.stderr
@@ -204,7 +204,7 @@ def test_notebook_without_parameters_cell(demo_project: Path) -> None:
     for c in nb.cells:
         c.metadata.pop("tags", None)
     nbformat.write(nb, demo_project / "notebooks" / "notes.ipynb")
-    proc = run_cli(demo_project, "build", "demo")
+    proc = run_here(demo_project, "build", "demo")
     assert proc.returncode == 2
     assert "notebooks/notes.ipynb" in proc.stderr and "parameters" in proc.stderr
 
@@ -249,21 +249,21 @@ def test_nbconvert_exporter_is_registered(built: Path) -> None:
 
 
 def test_list_and_show(built: Path) -> None:
-    out = run_cli(built, "list", check=True).stdout
+    out = run_here(built, "list", check=True).stdout
     assert re.search(r"^demo\s+v1\s+2026-01-01\s+Demo briefing", out, re.M)
-    out = run_cli(built, "show", "demo", check=True).stdout
+    out = run_here(built, "show", "demo", check=True).stdout
     assert (
         "Demo briefing — v1 (first edition)" in out
         and "demo-v1.pdf" in out
         and "params/demo.yaml" in out
     )
-    proc = run_cli(built, "show", "demo", "--version", "9")
+    proc = run_here(built, "show", "demo", "--version", "9")
     assert proc.returncode == 2 and "no version 9" in proc.stderr
 
 
 @pytest.mark.parametrize("command", ["build", "list", "show", "status", "preview", "deps"])
 def test_cli_help(demo_project: Path, command: str) -> None:
-    proc = run_cli(demo_project, command, "--help", check=True)
+    proc = run_here(demo_project, command, "--help", check=True)
     assert proc.stdout.startswith("usage: riskbrief " + command)
 
 
@@ -274,7 +274,7 @@ def test_quarto_missing_is_a_clear_error(
 
     if shutil.which("quarto"):
         pytest.skip("quarto is installed; this checks the message when it is absent")
-    proc = run_cli(demo_project, "build", "demo", "--renderer", "quarto")
+    proc = run_here(demo_project, "build", "demo", "--renderer", "quarto")
     assert proc.returncode == 1
     assert (
         "quarto" in proc.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from projects import run_cli
+from projects import run_here
 
 from riskbrief import render
 
@@ -51,7 +51,7 @@ def stub_quarto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_quarto_document_has_front_matter_captions_and_no_parameters(demo_project: Path) -> None:
-    run_cli(demo_project, "build", "demo", check=True)
+    run_here(demo_project, "build", "demo", check=True)
     doc = nbformat.read(demo_project / "reports" / "demo" / "v1" / "demo-v1.ipynb", as_version=4)
     qnb = render.quarto_notebook(doc)
     front = qnb.cells[0]
@@ -76,7 +76,7 @@ def test_quarto_document_has_front_matter_captions_and_no_parameters(demo_projec
 def test_build_with_quarto_renders_without_executing_and_publishes(
     demo_project: Path, stub_quarto: Path
 ) -> None:
-    proc = run_cli(demo_project, "build", "demo", "--renderer", "quarto", check=True)
+    proc = run_here(demo_project, "build", "demo", "--renderer", "quarto", check=True)
     assert "published v1" in proc.stdout
     calls = stub_quarto.read_text().splitlines()
     renders = [c for c in calls if c.startswith("render")]
@@ -92,8 +92,8 @@ def test_build_with_quarto_renders_without_executing_and_publishes(
 
 
 def test_renderer_is_part_of_the_fingerprint(demo_project: Path, stub_quarto: Path) -> None:
-    run_cli(demo_project, "build", "demo", check=True)
-    proc = run_cli(demo_project, "build", "demo", "--renderer", "quarto", check=True)
+    run_here(demo_project, "build", "demo", check=True)
+    proc = run_here(demo_project, "build", "demo", "--renderer", "quarto", check=True)
     assert "published v2" in proc.stdout
 
 
@@ -106,7 +106,7 @@ def test_quarto_stub_failure_is_reported(
         'if [ "$1" = --version ]; then echo 1; exit 0; fi\n'
         "echo 'ERROR: typst failed' >&2; exit 1\n"
     )
-    proc = run_cli(demo_project, "build", "demo", "--renderer", "quarto")
+    proc = run_here(demo_project, "build", "demo", "--renderer", "quarto")
     assert (
         proc.returncode == 1
         and "quarto render --to html failed" in proc.stderr
@@ -117,7 +117,7 @@ def test_quarto_stub_failure_is_reported(
 
 @pytest.mark.skipif(shutil.which("quarto") is None, reason=QUARTO_ABSENT)
 def test_real_quarto_renders_html_and_typst_pdf(demo_project: Path) -> None:
-    proc = run_cli(demo_project, "build", "demo", "--renderer", "quarto", check=True, timeout=600)
+    proc = run_here(demo_project, "build", "demo", "--renderer", "quarto", check=True)
     v1 = demo_project / "reports" / "demo" / "v1"
     html = (v1 / "demo-v1.html").read_text()
     assert "Demo briefing" in html and '<script src="http' not in html

@@ -5,14 +5,13 @@ other published file — with the real section notebooks (charts as SVG, Monte C
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from projects import run_here
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.slow
@@ -49,18 +48,7 @@ def real_sections_project(root: Path, params: str = PARAMS, name: str = "repro")
 
 
 def build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RISKBRIEF_ROOT": str(root), "SOURCE_DATE_EPOCH": EPOCH}
-    proc = subprocess.run(
-        [sys.executable, "-m", "riskbrief", "build", "repro", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
+    return run_here(root, "build", "repro", *args, check=True, env={"SOURCE_DATE_EPOCH": EPOCH})
 
 
 def files(vdir: Path) -> dict[str, bytes]:

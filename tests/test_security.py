@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from projects import run_cli
+from projects import run_here
 from pypdf import PdfReader
 
 from riskbrief.render import _url_fetcher, html_to_pdf
@@ -167,7 +167,7 @@ def test_data_text_is_escaped_and_nothing_is_fetched(
     assert "network access is blocked" in probe.stderr, "the guard is in effect"
     attempts.unlink()
 
-    run_cli(root, "build", "esc", check=True, timeout=600)
+    run_here(root, "build", "esc", check=True)
 
     assert not attempts.exists(), attempts.read_text()
     assert hits == []

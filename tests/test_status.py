@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projects import run_cli, write_params
+from projects import run_here, write_params
 
 
 def test_not_built_and_invalid_without_building(demo_project: Path) -> None:
     write_params(demo_project, "typo", sections="[chart, notse]")
     write_params(demo_project, "keys", extra="titel: x\n")
-    proc = run_cli(demo_project, "status", check=True)
+    proc = run_here(demo_project, "status", check=True)
     lines = proc.stdout.splitlines()
     assert any(ln.split() == ["demo", "not", "built"] for ln in lines), proc.stdout
     assert "typo                 invalid:" in proc.stdout
@@ -21,5 +21,5 @@ def test_not_built_and_invalid_without_building(demo_project: Path) -> None:
 
 
 def test_unknown_briefing_is_an_error_with_a_suggestion(demo_project: Path) -> None:
-    proc = run_cli(demo_project, "status", "dmeo")
+    proc = run_here(demo_project, "status", "dmeo")
     assert proc.returncode == 2 and "did you mean 'demo'?" in proc.stderr

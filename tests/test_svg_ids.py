@@ -12,7 +12,7 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 import pytest
-from projects import COMMON, make_project, notebook, run_cli, write_params
+from projects import COMMON, make_project, notebook, run_here, write_params
 
 from riskbrief.charts import new_figure
 from riskbrief.display import figure_svg, scope_svg_ids
@@ -204,7 +204,7 @@ def three_charts(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
     )
     write_params(root, "demo", sections="[chart, trends, notes]")
-    run_cli(root, "build", "demo", check=True)
+    run_here(root, "build", "demo", check=True)
     return root / "reports" / "demo" / "v1" / "demo-v1.html"
 
 

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from projects import make_project, run_cli, write_params
+from projects import make_project, run_here, write_params
 from test_reproducible import real_sections_project
 
 pytestmark = pytest.mark.slow
@@ -35,11 +35,11 @@ scenarios:
 def two_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """v1 and v2 of a briefing with the real sections, built without SOURCE_DATE_EPOCH."""
     root = real_sections_project(tmp_path_factory.mktemp("verify") / "project", PARAMS, "brief")
-    run_cli(root, "build", "brief", check=True)
+    run_here(root, "build", "brief", check=True)
     (root / "params" / "brief.yaml").write_text(
         PARAMS.replace("seed: 3", "seed: 4"), encoding="utf-8"
     )
-    run_cli(root, "build", "brief", check=True)
+    run_here(root, "build", "brief", check=True)
     return root
 
 
@@ -51,10 +51,10 @@ def copy(two_versions: Path, tmp_path: Path) -> Path:
 
 
 def test_untouched_versions_verify(two_versions: Path) -> None:
-    proc = run_cli(two_versions, "verify", "brief")
+    proc = run_here(two_versions, "verify", "brief")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "brief v1: ok" in proc.stdout and "brief v2: ok" in proc.stdout
-    one = run_cli(two_versions, "verify", "brief", "--version", "1")
+    one = run_here(two_versions, "verify", "brief", "--version", "1")
     assert one.returncode == 0 and "v2" not in one.stdout
 
 
@@ -66,7 +66,7 @@ def test_altered_added_and_removed_files_are_reported(copy: Path) -> None:
     pdf.write_bytes(bytes(data))
     (v2 / "results" / "context.json").unlink()
     (v2 / "notes.txt").write_text("added by hand")
-    proc = run_cli(copy, "verify", "brief")
+    proc = run_here(copy, "verify", "brief")
     assert proc.returncode == 1
     assert "brief v1: ok" in proc.stdout and "brief v2: 3 problem(s)" in proc.stdout
     assert "altered   brief-v2.pdf" in proc.stdout
@@ -79,21 +79,21 @@ def test_stale_latest_is_reported(copy: Path) -> None:
     latest = copy / "reports" / "brief" / "latest"
     latest.unlink()
     latest.symlink_to("v1")
-    proc = run_cli(copy, "verify")
+    proc = run_here(copy, "verify")
     assert proc.returncode == 1 and "latest points at v1; the newest version is v2" in proc.stdout
 
 
 def test_unknown_version_and_briefing(two_versions: Path) -> None:
-    proc = run_cli(two_versions, "verify", "brief", "--version", "9")
+    proc = run_here(two_versions, "verify", "brief", "--version", "9")
     assert proc.returncode == 2 and "no version 9 (published: v1, v2)" in proc.stderr
-    proc = run_cli(two_versions, "verify", "nothing")
+    proc = run_here(two_versions, "verify", "nothing")
     assert proc.returncode == 2 and "'nothing' has no published version" in proc.stderr
 
 
 def test_rebuild_from_inputs_is_byte_identical(two_versions: Path) -> None:
     """v2 (which supersedes v1 and reports what changed) rebuilt from its snapshot alone,
     in a temporary project, gives the same bytes — though it was built without SOURCE_DATE_EPOCH."""
-    proc = run_cli(two_versions, "verify", "brief", "--rebuild", timeout=600)
+    proc = run_here(two_versions, "verify", "brief", "--rebuild")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (
         "brief v2: rebuilt from its inputs: all" in proc.stdout
@@ -107,7 +107,7 @@ def test_rebuild_shows_which_files_differ(tmp_path: Path) -> None:
     the rebuild catches it and names the file and the changed line."""
     root = make_project(tmp_path / "project")
     write_params(root, "demo", sections="[notes]")  # a section that reads no undeclared file
-    run_cli(root, "build", "demo", check=True)
+    run_here(root, "build", "demo", check=True)
     v1 = root / "reports" / "demo" / "v1"
     html = v1 / "demo-v1.html"
     html.write_text(html.read_text().replace("Some notes for readers.", "Some forged notes."))
@@ -117,9 +117,9 @@ def test_rebuild_shows_which_files_differ(tmp_path: Path) -> None:
             o["sha256"] = hashlib.sha256(html.read_bytes()).hexdigest()
             o["bytes"] = html.stat().st_size
     (v1 / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    assert run_cli(root, "verify", "demo").returncode == 0  # the forgery is consistent
+    assert run_here(root, "verify", "demo").returncode == 0  # the forgery is consistent
 
-    proc = run_cli(root, "verify", "demo", "--rebuild", timeout=600)
+    proc = run_here(root, "verify", "demo", "--rebuild")
     assert proc.returncode == 1
     assert "1 of" in proc.stdout or "2 of" in proc.stdout
     assert "differs   demo-v1.html" in proc.stdout and "Some forged notes." in proc.stdout
@@ -138,3 +138,19 @@ def test_rebuild_says_when_the_package_differs(two_versions: Path) -> None:
         if i["path"] == "riskbrief/build.py":
             i["sha256"] = "0" * 64
     assert verify.package_differences(manifest) == ["changed riskbrief/build.py"]
+
+
+def test_package_versions_are_what_importlib_metadata_says() -> None:
+    """The header-only reading of each distribution gives the names and versions the full
+    metadata parse gives."""
+    from importlib import metadata
+
+    from riskbrief import provenance
+
+    full = {
+        d.metadata["Name"].lower(): d.version
+        for d in metadata.distributions()
+        if d.metadata["Name"]
+    }
+    assert provenance.package_versions() == dict(sorted(full.items()))
+    assert "weasyprint" in full and "papermill" in full
