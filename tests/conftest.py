@@ -7,6 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import pdftext
 from projects import make_project
 
 ROOT = Path(__file__).parents[1]
@@ -25,6 +26,17 @@ def in_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make the demo project the default project (``RISKBRIEF_ROOT``) for in-process tests."""
     monkeypatch.setenv("RISKBRIEF_ROOT", str(demo_project))
     return demo_project
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_pdf_text(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """PDF texts read by one test worker are kept for the others (tests/pdftext.py)."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    pdftext.CACHE_DIR = (
+        base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    ) / "pdf-text"
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
+import pdftext
 import pytest
 import yaml
 from pypdf import PdfReader
@@ -20,6 +21,20 @@ from riskbrief.scenarios import load_scenarios
 ROOT = Path(__file__).parents[1]
 DATA = ROOT / "data"
 VARIANTS = ("arms-race", "safety-race")
+
+
+# --- the bottom line says only what the briefing shows -------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["policy", "security", "negotiation"])
+def test_bottom_line_names_options_only_when_the_briefing_has_them(role: str) -> None:
+    from riskbrief.narrative import summary
+
+    claims = ("options that", "The order of steps matters")
+    without = summary.bottom_line({}, role)
+    assert not any(c in without for c in claims), without
+    with_options = summary.bottom_line({"implications": {"options": [{"id": "x"}]}}, role)
+    assert any(c in with_options for c in claims), with_options
 
 
 # --- options and signposts are validated data -------------------------------------------------
@@ -226,8 +241,7 @@ def test_summary_options_signposts_glossary_are_bookmarked(real_reports: Path, n
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ("baseline", *VARIANTS))
 def test_summary_fits_on_one_page_and_comes_first(real_reports: Path, name: str) -> None:
-    reader = PdfReader(real_reports / name / "v1" / f"{name}-v1.pdf")
-    pages = [p.extract_text() or "" for p in reader.pages]
+    pages = pdftext.texts(real_reports / name / "v1" / f"{name}-v1.pdf")
     start = next(i for i, t in enumerate(pages) if "Bottom line." in t)
     assert start == 1, "the summary opens the briefing, right after the cover"
     assert "What to watch" in pages[start]

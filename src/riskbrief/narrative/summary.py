@@ -78,6 +78,8 @@ def bottom_line(results: Mapping[str, Any], role: str) -> str:
             f"arms-race outcomes against {_risk(managed)} under managed competition"
         )
     models_caveat = "model outputs under illustrative assumptions, held with low confidence"
+    # what the options do is said only where the briefing has its options section
+    options = bool(results.get("implications"))
     if role == "security":
         if arms:
             parts.append(
@@ -92,11 +94,12 @@ def bottom_line(results: Mapping[str, Any], role: str) -> str:
                 f"On the analysts' scores {top['category']} is Critical, and its risk "
                 f"\u201c{md_escape(top['title'])}\u201d is the most serious single risk."
             )
-        parts.append(
-            "What matters for crisis stability is restraint in a crisis and less fear of the "
-            "other's programme: crisis communication, verification and incident reporting are "
-            "the options that act on those."
-        )
+        if options:
+            parts.append(
+                "What matters for crisis stability is restraint in a crisis and less fear of the "
+                "other's programme: crisis communication, verification and incident reporting "
+                "are the options that act on those."
+            )
     elif role == "negotiation":
         if race:
             ratio = _ratio(results)
@@ -105,11 +108,12 @@ def bottom_line(results: Mapping[str, Any], role: str) -> str:
                 + (f", about {ratio} times lower" if ratio else "")
                 + f" ({models_caveat})."
             )
-        parts.append(
-            "The order of steps matters: in the racing model, disclosing capabilities raises risk "
-            "unless rivalry has already cooled, so confidence-building, verification and incident "
-            "reporting come before shared capability evaluations."
-        )
+        if options:
+            parts.append(
+                "The order of steps matters: in the racing model, disclosing capabilities raises "
+                "risk unless rivalry has already cooled, so confidence-building, verification and "
+                "incident reporting come before shared capability evaluations."
+            )
         parts.append(
             "Chinese researchers' own alarm about the race, and the scientists' Beijing consensus "
             "on red lines, give common ground to start from."
@@ -130,11 +134,12 @@ def bottom_line(results: Mapping[str, Any], role: str) -> str:
         gap = _gap(results)
         if gap:
             parts.append(f"The race is tightening: {gap}.")
-        parts.append(
-            "The options that move the models towards a safety race lower enmity and make unsafe "
-            "practice likelier to be found out; sharing capability evaluations helps only once "
-            "rivalry has cooled."
-        )
+        if options:
+            parts.append(
+                "The options that move the models towards a safety race lower enmity and make "
+                "unsafe practice likelier to be found out; sharing capability evaluations helps "
+                "only once rivalry has cooled."
+            )
     return " ".join(parts)
 
 
