@@ -146,22 +146,26 @@ def write_params(
 def execute_section(
     notebook: Path, tmp_path: Path, name: str, parameters: dict
 ) -> tuple[dict, nbformat.NotebookNode]:
-    """Run one section notebook with papermill as the build does; return its results JSON and
-    the executed notebook."""
+    """Run one section notebook with papermill as the build does (a kernel from the build's
+    kernel manager, started in ``tmp_path``, its standard error in ``<name>.log``); return its
+    results JSON and the executed notebook."""
     import json
 
     import papermill
 
+    from riskbrief import execute
+
     results = tmp_path / f"{name}.json"
     out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(notebook),
-        str(out),
-        parameters={"results_path": str(results), **parameters},
-        kernel_name="python3",
-        cwd=str(tmp_path),
-        progress_bar=False,
-    )
+    with (tmp_path / f"{name}.log").open("ab") as log:
+        papermill.execute_notebook(
+            str(notebook),
+            str(out),
+            parameters={"results_path": str(results), **parameters},
+            kernel_name=execute.KERNEL,
+            kernel_manager_class=execute.kernel_manager_class(dict(os.environ), log, cwd=tmp_path),
+            progress_bar=False,
+        )
     return json.loads(results.read_text(encoding="utf-8")), nbformat.read(out, as_version=4)
 
 

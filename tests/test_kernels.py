@@ -49,7 +49,7 @@ def _run_cells(tmp: Path, cells: list[str], mode: str, monkeypatch: pytest.Monke
     work.mkdir()
     log = tmp / f"{mode}.log"
     with log.open("ab") as err:
-        manager = execute._kernel_manager_class({**os.environ, **env}, err, cwd=work)
+        manager = execute.kernel_manager_class({**os.environ, **env}, err, cwd=work)
         pm.execute_notebook(
             str(src),
             str(tmp / f"{mode}-out.ipynb"),
@@ -135,7 +135,7 @@ def test_kernels_leave_when_the_process_that_started_them_is_killed(tmp_path: Pa
         import asyncio, time
         from riskbrief import execute
 
-        km = execute._kernel_manager_class()()
+        km = execute.kernel_manager_class()()
         asyncio.run(km.start_kernel())
         print(km.provisioner.pid, flush=True)
         time.sleep(600)

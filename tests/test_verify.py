@@ -33,13 +33,16 @@ scenarios:
 
 @pytest.fixture(scope="module")
 def two_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """v1 and v2 of a briefing with the real sections, built without SOURCE_DATE_EPOCH."""
+    """v1 and v2 of a briefing with the real sections, built without SOURCE_DATE_EPOCH; v2
+    changes the risk summary's draws, so it reruns that section and reuses the others."""
     root = real_sections_project(tmp_path_factory.mktemp("verify") / "project", PARAMS, "brief")
     run_here(root, "build", "brief", check=True)
+    assert "  draws: 100\n" in PARAMS
     (root / "params" / "brief.yaml").write_text(
-        PARAMS.replace("seed: 3", "seed: 4"), encoding="utf-8"
+        PARAMS.replace("  draws: 100\n", "  draws: 120\n"), encoding="utf-8"
     )
-    run_here(root, "build", "brief", check=True)
+    out = run_here(root, "build", "brief", check=True).stdout
+    assert "published v2" in out and "reusing notebooks/scenarios.ipynb" in out
     return root
 
 

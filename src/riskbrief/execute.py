@@ -33,7 +33,7 @@ _VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
 SECTION_JOBS_VARIABLE = "RISKBRIEF_SECTION_JOBS"
 
 
-def _kernel_manager_class(
+def kernel_manager_class(
     env: Mapping[str, str] | None = None,
     stderr: IO[bytes] | None = None,
     cwd: Path | None = None,
@@ -199,7 +199,7 @@ def _run(
         with contextlib.ExitStack() as stack:
             log.parent.mkdir(parents=True, exist_ok=True)
             env = {k: v for k, v in {**os.environ, **(kernel_env or {})}.items() if v is not None}
-            manager = _kernel_manager_class(env, stack.enter_context(log.open("ab")), cwd=out_dir)
+            manager = kernel_manager_class(env, stack.enter_context(log.open("ab")), cwd=out_dir)
             pm.execute_notebook(
                 str(step.notebook),
                 str(output),
