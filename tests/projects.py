@@ -14,11 +14,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from textwrap import dedent
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 PYTHON = sys.executable
@@ -199,25 +199,6 @@ def run_cli(
     return proc
 
 
-@contextlib.contextmanager
-def environment(**changes: str | None) -> Iterator[None]:
-    """``os.environ`` with these variables set (``None``: removed), restored afterwards."""
-    saved = {k: os.environ.get(k) for k in changes}
-    try:
-        for k, v in changes.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def run_here(
     root: Path, *args: str, check: bool = False, env: dict[str, str | None] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -229,17 +210,19 @@ def run_here(
     from riskbrief import cli
 
     out, err = io.StringIO(), io.StringIO()
-    cwd = Path.cwd()
-    with environment(RISKBRIEF_ROOT=str(root), RISKBRIEF_PAUSE_AT=None, **(env or {})):
-        os.chdir(root)
-        try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                try:
-                    code = cli.main(list(args))
-                except SystemExit as exc:  # argparse: --help, or a usage error
-                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        finally:
-            os.chdir(cwd)
+    changes = {"RISKBRIEF_ROOT": str(root), "RISKBRIEF_PAUSE_AT": None, **(env or {})}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in changes.items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        patch.chdir(root)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:  # argparse: --help, or a usage error
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     proc = subprocess.CompletedProcess(["riskbrief", *args], code, out.getvalue(), err.getvalue())
     if check and code != 0:
         raise AssertionError(
