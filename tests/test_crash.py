@@ -112,6 +112,8 @@ def test_killed_build_leaves_reports_consistent_and_next_build_succeeds(
     reports = built / "reports"
     proc = start_build(built, RISKBRIEF_PAUSE_AT=point)
     wait_for_line(proc, rf"^paused at {point}\b")
+    # only the title changed, so every section came from the cache and no kernel server started
+    assert psutil.Process(proc.pid).children(recursive=True) == []
     kill_hard(proc)
 
     vs = assert_consistent(reports)

@@ -135,6 +135,12 @@ def entry_dir(cache_dir: Path, step: Step, k: str) -> Path:
     return cache_dir / step.section.name / k
 
 
+def stored(cache_dir: Path, step: Step, k: str) -> bool:
+    """Whether a complete run of the section is stored under key ``k``."""
+    entry = entry_dir(cache_dir, step, k)
+    return (entry / NOTEBOOK).is_file() and (entry / RESULTS).is_file()
+
+
 def fetch(cache_dir: Path, step: Step, k: str, out_dir: Path) -> Path | None:
     """Copy a stored run into ``out_dir`` (as the section's executed notebook and results
     JSON), with the notebook's current Markdown in place, and return the notebook's path;
