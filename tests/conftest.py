@@ -28,15 +28,19 @@ def in_project(demo_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return demo_project
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _shared_pdf_text(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """PDF texts read by one test worker are kept for the others (tests/pdftext.py)."""
+def _shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test run's temporary folder: under pytest-xdist each worker has its own basetemp
+    inside the run's, which every worker shares."""
     import os
 
     base = tmp_path_factory.getbasetemp()
-    pdftext.CACHE_DIR = (
-        base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    ) / "pdf-text"
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_pdf_text(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """PDF texts read by one test worker are kept for the others (tests/pdftext.py)."""
+    pdftext.CACHE_DIR = _shared_temp(tmp_path_factory) / "pdf-text"
 
 
 @pytest.fixture(scope="session")
@@ -47,13 +51,10 @@ def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     read-only."""
     import fcntl
     import json
-    import os
 
     from riskbrief.build import build
 
-    base = tmp_path_factory.getbasetemp()
-    # under pytest-xdist each worker has its own basetemp inside the run's: share the run's
-    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-briefings"
+    shared = _shared_temp(tmp_path_factory) / "real-briefings"
     shared.mkdir(parents=True, exist_ok=True)
     done = shared / "built.json"
     with (shared / "lock").open("w") as lock:

@@ -192,9 +192,16 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+    return _checked(proc, check)
+
+
+def _checked(
+    proc: subprocess.CompletedProcess[str], check: bool
+) -> subprocess.CompletedProcess[str]:
+    """``proc``; with ``check``, an AssertionError showing its output unless it succeeded."""
     if check and proc.returncode != 0:
         raise AssertionError(
-            f"riskbrief {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            f"{' '.join(proc.args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         )
     return proc
 
@@ -223,12 +230,10 @@ def run_here(
                 code = cli.main(list(args))
             except SystemExit as exc:  # argparse: --help, or a usage error
                 code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    proc = subprocess.CompletedProcess(["riskbrief", *args], code, out.getvalue(), err.getvalue())
-    if check and code != 0:
-        raise AssertionError(
-            f"riskbrief {' '.join(args)} failed ({code}):\n{proc.stdout}\n{proc.stderr}"
-        )
-    return proc
+    return _checked(
+        subprocess.CompletedProcess(["riskbrief", *args], code, out.getvalue(), err.getvalue()),
+        check,
+    )
 
 
 def small_draws(params_text: str) -> str:

@@ -37,7 +37,6 @@ import nbformat
 from riskbrief import (
     assemble,
     assumptions,
-    cache,
     cluster,
     diff,
     execute,
@@ -164,10 +163,6 @@ def build_all(
                     done[c.name] = unchanged
                 else:
                     due.append(c)
-            if on is None and any(_runs_a_notebook(c) for c in due):
-                # the kernel server imports the notebooks' libraries while the cached sections
-                # are copied; a build with nothing to run (or all from the cache) never starts it
-                kernels.warm()
             outcomes: dict[str, Any] = {}
             for c in due if on is None else ():
                 t = time.perf_counter()
@@ -367,14 +362,6 @@ def _execute_on(
         for c in due
     ]
     return cluster.execute(on, runs) if runs else {}
-
-
-def _runs_a_notebook(c: _Checked) -> bool:
-    """Whether any of the briefing's sections is missing from the section cache (the folder
-    :func:`_execute` gives :func:`execute.run_all`)."""
-    environment = cache.environment_digest()
-    cache_dir = c.work.parent / "cache"
-    return any(not cache.stored(cache_dir, s, cache.key(s, environment)) for s in c.steps)
 
 
 def _execute(

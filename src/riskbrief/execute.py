@@ -299,12 +299,18 @@ def run_all(
         finally:
             slots.release()
 
+    keyed = []  # each section with its cache key and what the key is computed from
+    for step in steps:
+        inputs = cache.key_inputs(step)
+        keyed.append((step, inputs, cache.digest(inputs)))
+    if any(not cache.stored(cache_dir, step, k) for step, _, k in keyed):
+        # the kernel server imports the notebooks' libraries while the cached sections are
+        # copied; a run with every section in the cache never starts it
+        kernels.warm()
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
-        for i, step in enumerate(steps, 1):
+        for i, (step, inputs, k) in enumerate(keyed, 1):
             name = step.section.name
             label = f"[{briefing}] {i}/{len(steps)} executing {display_path(step.notebook)}"
-            inputs = cache.key_inputs(step)
-            k = cache.digest(inputs)
             hit = cache.fetch(cache_dir, step, k, out_dir)
             if hit is not None:
                 print(

@@ -159,7 +159,7 @@ def evaluate_blocks(
         out[s.id] = {
             "disaster": regimes[s.choices["racing"]["information"]],
             **{f"disaster_{r}": x for r, x in regimes.items()},
-            "safe": long_run_safe_share({q: v["dsair", q][:k] for q in DSAIR_ARGS}),
+            "safe": long_run_safe_share({q: v["dsair", q][:k] for q in dsair.ARGS}),
             "runaway": richardson.stability_margin(a, b, m, n) <= 0,
             "growth": richardson.growth_rate(a, b, m, n),
             "zone": _zone_codes(
@@ -224,14 +224,11 @@ def monte_carlo(
     )
 
 
-#: Arguments of the DSAIR model, in ``dsair.stationary_distribution``'s order.
-DSAIR_ARGS = dsair.ARGS
-
-
 def long_run_safe_share(params: Mapping[str, np.ndarray], Z: int = 100, beta: float = 0.1):
     """DSAIR's long-run share of time developers play safe (AS or CS) for each draw."""
-    dist = dsair.stationary_distributions(params, Z=Z, beta=beta)  # columns AS, AU, CS
-    return dist[:, 0] + dist[:, 2]
+    dist = dsair.stationary_distributions(params, Z=Z, beta=beta)
+    column = dsair.STRATEGIES.index
+    return dist[:, column("AS")] + dist[:, column("CS")]
 
 
 def quantiles(x: np.ndarray) -> dict[str, float]:

@@ -195,7 +195,7 @@ def evaluate(scenario: Scenario, output: str, fs: Sequence[Factor], q: np.ndarra
             Z=POPULATION,
             beta=SELECTION,
         )
-        return dist[:, 1]  # AU
+        return dist[:, dsair.STRATEGIES.index("AU")]
     raise ValueError(f"unknown output {output!r} (known: {', '.join(OUTPUTS)})")
 
 
