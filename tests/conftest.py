@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pdftext
-from projects import make_project
+from projects import build_real_v1, make_project
 
 ROOT = Path(__file__).parents[1]
 #: The real briefings: one per params file.
@@ -43,28 +44,48 @@ def _shared_pdf_text(tmp_path_factory: pytest.TempPathFactory) -> None:
     pdftext.CACHE_DIR = _shared_temp(tmp_path_factory) / "pdf-text"
 
 
-@pytest.fixture(scope="session")
-def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's real briefings (one per params file), built once per test run into one
-    reports directory shared by every test worker (the first worker to get here builds; the
-    others wait for it under a file lock and reuse the result). Tests must treat it as
-    read-only."""
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:
+    """``build(folder)`` run once per test run, in a folder every test worker shares: the first
+    worker to get here builds while the others wait for it under a file lock, then all reuse
+    the result. What it builds is read-only to the tests."""
     import fcntl
-    import json
 
-    from riskbrief.build import build
-
-    shared = _shared_temp(tmp_path_factory) / "real-briefings"
+    shared = _shared_temp(tmp_path_factory) / name
     shared.mkdir(parents=True, exist_ok=True)
-    done = shared / "built.json"
+    done = shared / "built"
     with (shared / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.is_file():
-            for name in BRIEFINGS:
-                result = build(name, reports_dir=shared / "reports", build_dir=shared / "build")
-                assert result.published, name
-            done.write_text(json.dumps(BRIEFINGS), encoding="utf-8")
-    return shared / "reports"
+            build(shared)
+            done.touch()
+    return shared
+
+
+@pytest.fixture(scope="session")
+def real_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's real briefings (one per params file), built once per test run into one
+    reports directory shared by every test worker. Tests must treat it as read-only."""
+    from riskbrief.build import build
+
+    def build_all(shared: Path) -> None:
+        for name in BRIEFINGS:
+            result = build(name, reports_dir=shared / "reports", build_dir=shared / "build")
+            assert result.published, name
+
+    return _built_once(tmp_path_factory, "real-briefings", build_all) / "reports"
+
+
+@pytest.fixture(scope="session")
+def real_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with the real sections and small draws (``projects.real_sections_project``),
+    its briefing built as v1 once per test run (``projects.build_real_v1``) and shared by every
+    test worker. Read-only: tests that change it work on ``projects.copy_project`` of it."""
+
+    def build(shared: Path) -> None:
+        shutil.rmtree(shared / "project", ignore_errors=True)  # what a failed attempt left
+        build_real_v1(shared / "project")
+
+    return _built_once(tmp_path_factory, "real-v1", build) / "project"
 
 
 @pytest.fixture(scope="session")

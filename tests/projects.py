@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 PYTHON = sys.executable
+REPO = Path(__file__).parents[1]
 
 
 def notebook(path: Path, heading: str, parameters: str, body: list[str]) -> Path:
@@ -243,3 +245,63 @@ def small_draws(params_text: str) -> str:
     return re.sub(
         r"(?m)^(  horizon_years: \d+)$", r"\1\n  sobol:\n    samples: 64\n    bootstrap: 20", text
     )
+
+
+# --- the real sections ---------------------------------------------------------------------------
+
+#: The briefing of :func:`real_sections_project`: the three core sections with small draws.
+REAL_NAME = "brief"
+REAL_PARAMS = """\
+# A small briefing: the real sections with small draws.
+title: "Small briefing"
+as_of: 2026-01-01
+audience: "Tests"
+classification: DRAFT
+sections: [context, risk_summary, scenarios]
+seed: 11
+risk:
+  draws: 100
+scenarios:
+  shown: [arms-race, safety-race]
+  focus: arms-race
+  draws: 1000
+  horizon_years: 5
+  sobol:
+    samples: 64
+    bootstrap: 20
+"""
+#: When the shared build of it ran (SOURCE_DATE_EPOCH): 2026-01-01T00:00:00Z.
+REAL_EPOCH = "1767225600"
+
+
+def real_sections_project(root: Path, params: str = REAL_PARAMS, name: str = REAL_NAME) -> Path:
+    """A project with the repository's data files, its context, risk summary and scenarios
+    notebooks and its assumptions log, and one briefing ``name``."""
+    shutil.copytree(REPO / "data", root / "data")
+    (root / "notebooks").mkdir(parents=True)
+    for nb in ("context", "risk_summary", "scenarios"):
+        shutil.copyfile(REPO / "notebooks" / f"{nb}.ipynb", root / "notebooks" / f"{nb}.ipynb")
+    (root / "docs").mkdir()
+    shutil.copyfile(REPO / "docs" / "assumptions.md", root / "docs" / "assumptions.md")
+    (root / "params").mkdir()
+    (root / "params" / f"{name}.yaml").write_text(params, encoding="utf-8")
+    return root
+
+
+def build_real_v1(root: Path) -> Path:
+    """:func:`real_sections_project` in ``root``, built as v1 at :data:`REAL_EPOCH`: every
+    section executed, none reused. The ``real_v1`` fixture builds it once per test run."""
+    real_sections_project(root)
+    out = run_here(
+        root, "build", REAL_NAME, check=True, env={"SOURCE_DATE_EPOCH": REAL_EPOCH}
+    ).stdout
+    assert "published v1" in out and out.count(" executing notebooks/") == 3, out
+    assert " reusing " not in out, out
+    return root
+
+
+def copy_project(src: Path, dst: Path) -> Path:
+    """A copy of a built project (reports, section cache and all), to change without touching
+    the original; the stable links stay links."""
+    shutil.copytree(src, dst, symlinks=True)
+    return dst

@@ -5,15 +5,12 @@ from __future__ import annotations
 import csv
 import html as htmlmod
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from projects import run_here
+from projects import copy_project, run_here
 
 from riskbrief import diff, sections
-
-ROOT = Path(__file__).parents[1]
 
 
 def _edition(
@@ -118,18 +115,9 @@ def test_markdown_escapes_data_text(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for d in ("data", "notebooks"):
-        shutil.copytree(ROOT / d, tmp_path / d)
-    (tmp_path / "params").mkdir()
-    (tmp_path / "params" / "brief.yaml").write_text(
-        "title: Change test\nas_of: 2026-11-27\naudience: Tests\nclassification: DRAFT\n"
-        "sections: [risk_summary, scenarios]\nseed: 5\nrisk:\n  draws: 2000\n"
-        "scenarios:\n  shown: [arms-race, safety-race]\n  focus: arms-race\n  draws: 2000\n  horizon_years: 10\n"
-        "  sobol:\n    samples: 64\n    bootstrap: 20\n",
-        encoding="utf-8",
-    )
-    return tmp_path
+def project(real_v1: Path, tmp_path: Path) -> Path:
+    """A copy of the shared real-sections project, its briefing 'brief' built as v1."""
+    return copy_project(real_v1, tmp_path / "project")
 
 
 def _set_scores(register: Path, rid: str, value: str) -> None:
@@ -148,7 +136,6 @@ def _set_scores(register: Path, rid: str, value: str) -> None:
 
 @pytest.mark.slow
 def test_changed_row_shows_in_v2_and_in_riskbrief_diff(project: Path) -> None:
-    run_here(project, "build", "brief", check=True)
     v1_html = (project / "reports" / "brief" / "v1" / "brief-v1.html").read_text()
     assert v1_html.count("first edition") == 1 and "v1 — first edition" in v1_html
     assert 'id="what-changed"' not in v1_html

@@ -11,42 +11,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from projects import run_here
+from projects import (
+    REAL_EPOCH,
+    REAL_NAME,
+    REAL_PARAMS,
+    copy_project,
+    real_sections_project,
+    run_here,
+)
 from test_pipeline import tree_digest
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).parents[1]
-E1, E2, E3 = "1767225600", "1767312000", "1767398400"  # three build times, a day apart
-
-PARAMS = """\
-# A small briefing for the loop tests.
-title: "Loop briefing"
-as_of: 2026-01-01
-audience: "Tests"
-classification: DRAFT
-sections: [context, risk_summary, scenarios]
-seed: 11
-risk:
-  draws: 100
-scenarios:
-  shown: [arms-race, safety-race]
-  focus: arms-race
-  draws: 1000
-  horizon_years: 5
-  sobol:
-    samples: 64
-    bootstrap: 20
-"""
-
-
-def real_project(root: Path) -> Path:
-    shutil.copytree(REPO / "data", root / "data")
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
-    (root / "docs").mkdir(parents=True)
-    shutil.copyfile(REPO / "docs" / "assumptions.md", root / "docs" / "assumptions.md")
-    (root / "params").mkdir()
-    (root / "params" / "loop.yaml").write_text(PARAMS, encoding="utf-8")
-    return root
+E1, E2, E3 = REAL_EPOCH, "1767312000", "1767398400"  # three build times, a day apart
+NAME = REAL_NAME
 
 
 def riskbrief(root: Path, *args: str, epoch: str = E1) -> subprocess.CompletedProcess[str]:
@@ -65,10 +42,10 @@ def full_rebuild(project: Path, tmp: Path, version: int, epoch: str) -> Path:
     """The same project rebuilt with no section cache (its reports up to the version before)."""
     fresh = tmp / f"fresh-v{version}"
     shutil.copytree(project, fresh, symlinks=True, ignore=shutil.ignore_patterns("build"))
-    shutil.rmtree(fresh / "reports" / "loop" / f"v{version}")
-    out = riskbrief(fresh, "build", "loop", epoch=epoch).stdout
+    shutil.rmtree(fresh / "reports" / NAME / f"v{version}")
+    out = riskbrief(fresh, "build", NAME, epoch=epoch).stdout
     assert len(executed(out)) == 3 and not reused(out), out
-    return fresh / "reports" / "loop" / f"v{version}"
+    return fresh / "reports" / NAME / f"v{version}"
 
 
 def set_cell(path: Path, rid: str, column: str, value: str) -> None:
@@ -83,22 +60,18 @@ def set_cell(path: Path, rid: str, column: str, value: str) -> None:
         w.writerows(rows)
 
 
-def test_the_loop(tmp_path: Path) -> None:
-    root = real_project(tmp_path / "project")
-    reports = root / "reports" / "loop"
-    out = riskbrief(root, "build", "loop").stdout
-    assert "published v1" in out and len(executed(out)) == 3
-    assert "loop                 up to date (v1)" in riskbrief(root, "status").stdout
+def test_the_loop(real_v1: Path, tmp_path: Path) -> None:
+    """From v1 (every section executed, at E1: the ``real_v1`` fixture), through edits."""
+    root = copy_project(real_v1, tmp_path / "project")
+    reports = root / "reports" / NAME
+    assert f"{NAME:<20} up to date (v1)" in riskbrief(root, "status").stdout
     quarto = riskbrief(root, "status", "--renderer", "quarto").stdout
-    assert (
-        "loop                 stale (v1): renderer quarto (v1 was rendered with nbconvert)"
-        in quarto
-    )
+    assert f"{NAME:<20} stale (v1): renderer quarto (v1 was rendered with nbconvert)" in quarto
 
     # edits that change nothing the briefing uses: comments and key order in the params file,
     # a comment and a scenario it does not show in the scenarios file, and a notebook saved
     # with outputs; none publishes a version or runs anything
-    params = root / "params" / "loop.yaml"
+    params = root / "params" / f"{NAME}.yaml"
     lines = params.read_text(encoding="utf-8").splitlines(keepends=True)
     params.write_text(
         "# reordered, with comments\n" + "".join([lines[5], *lines[1:5], *lines[6:]]) + "# end\n",
@@ -121,15 +94,15 @@ def test_the_loop(tmp_path: Path) -> None:
     nb_path.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
     before = tree_digest(root / "reports")
     assert "up to date (v1)" in riskbrief(root, "status").stdout
-    assert "up to date (v1)" in riskbrief(root, "build", "loop").stdout
+    assert "up to date (v1)" in riskbrief(root, "build", NAME).stdout
     assert tree_digest(root / "reports") == before
 
     # one CSV row: status names it, and the rebuild runs only the section that reads it
     set_cell(root / "data" / "risk_register.csv", "R03", "impact_high", "5")
     status = riskbrief(root, "status").stdout
-    assert "loop                 stale (v1): data/risk_register.csv changed" in status, status
+    assert f"{NAME:<20} stale (v1): data/risk_register.csv changed" in status, status
     assert "scenarios.yaml" not in status and "params" not in status
-    out = riskbrief(root, "build", "loop", epoch=E2).stdout
+    out = riskbrief(root, "build", NAME, epoch=E2).stdout
     assert executed(out) == ["notebooks/risk_summary.ipynb"], out
     assert reused(out) == ["notebooks/context.ipynb", "notebooks/scenarios.ipynb"], out
     assert "published v2" in out
@@ -143,21 +116,21 @@ def test_the_loop(tmp_path: Path) -> None:
     md["source"] = [*md["source"], "\n\nAn analyst's added sentence."]
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     assert "notebooks/scenarios.ipynb changed" in riskbrief(root, "status").stdout
-    out = riskbrief(root, "build", "loop", epoch=E3).stdout
+    out = riskbrief(root, "build", NAME, epoch=E3).stdout
     assert executed(out) == [] and len(reused(out)) == 3, out
-    assert "An analyst's added sentence." in (reports / "v3" / "loop-v3.html").read_text()
+    assert "An analyst's added sentence." in (reports / "v3" / f"{NAME}-v3.html").read_text()
     # v3 holds a section run for v1 (context), one run for v2 (risk_summary) and one whose
     # Markdown was put in place (scenarios): byte for byte what running everything gives
     assert tree_digest(reports / "v3") == tree_digest(full_rebuild(root, tmp_path, 3, E3))
 
     # the stable links follow the newest version, and verify checks them
-    assert (reports / "latest.pdf").readlink() == Path("v3/loop-v3.pdf")
-    assert (reports / "latest.html").readlink() == Path("v3/loop-v3.html")
+    assert (reports / "latest.pdf").readlink() == Path(f"v3/{NAME}-v3.pdf")
+    assert (reports / "latest.html").readlink() == Path(f"v3/{NAME}-v3.html")
     (reports / "latest.pdf").unlink()
-    (reports / "latest.pdf").symlink_to("v2/loop-v2.pdf")
-    proc = run_here(root, "verify", "loop")
+    (reports / "latest.pdf").symlink_to(f"v2/{NAME}-v2.pdf")
+    proc = run_here(root, "verify", NAME)
     assert proc.returncode == 1
-    assert "loop: latest.pdf points at v2/loop-v2.pdf; the newest version is v3" in proc.stdout
+    assert f"{NAME}: latest.pdf points at v2/{NAME}-v2.pdf; the newest version is v3" in proc.stdout
 
 
 def test_assumptions_of_left_out_sections_are_not_printed(tmp_path: Path) -> None:
@@ -166,17 +139,17 @@ def test_assumptions_of_left_out_sections_are_not_printed(tmp_path: Path) -> Non
     from riskbrief import assumptions, inputs, sections
     from riskbrief.paths import Project
 
-    root = real_project(tmp_path / "project")
-    (root / "params" / "loop.yaml").write_text(
-        PARAMS.replace("sections: [context, risk_summary, scenarios]", "sections: [context]").split(
-            "risk:"
-        )[0],
+    root = real_sections_project(tmp_path / "project")
+    (root / "params" / f"{NAME}.yaml").write_text(
+        REAL_PARAMS.replace(
+            "sections: [context, risk_summary, scenarios]", "sections: [context]"
+        ).split("risk:")[0],
         encoding="utf-8",
     )
     rows = assumptions.load_assumptions(root / "docs" / "assumptions.md")
     used = assumptions.used_rows(rows, ["context"])
     assert {r["Used in"] for r in used} == {"Context", "Key judgments"}
-    b = sections.load("loop", Project(root))
+    b = sections.load(NAME, Project(root))
     before = inputs.fingerprint(inputs.hashed_inputs(b), "nbconvert")
     log = root / "docs" / "assumptions.md"
     log.write_text(

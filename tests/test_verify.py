@@ -4,53 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from projects import make_project, run_here, write_params
-from test_reproducible import real_sections_project
+from projects import REAL_PARAMS, copy_project, make_project, run_here, write_params
 
 pytestmark = pytest.mark.slow
 
-PARAMS = """\
-title: "Verified briefing"
-as_of: 2026-01-01
-audience: "Tests"
-classification: DRAFT
-sections: [context, risk_summary, scenarios]
-seed: 3
-risk:
-  draws: 100
-scenarios:
-  draws: 1000
-  horizon_years: 5
-  sobol:
-    samples: 64
-    bootstrap: 20
-"""
-
 
 @pytest.fixture(scope="module")
-def two_versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """v1 and v2 of a briefing with the real sections, built without SOURCE_DATE_EPOCH; v2
-    changes the risk summary's draws, so it reruns that section and reuses the others."""
-    root = real_sections_project(tmp_path_factory.mktemp("verify") / "project", PARAMS, "brief")
-    run_here(root, "build", "brief", check=True)
-    assert "  draws: 100\n" in PARAMS
-    (root / "params" / "brief.yaml").write_text(
-        PARAMS.replace("  draws: 100\n", "  draws: 120\n"), encoding="utf-8"
-    )
-    out = run_here(root, "build", "brief", check=True).stdout
+def two_versions(real_v1: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """v1 of the shared real-sections briefing 'brief' (``real_v1``) and a v2 built without
+    SOURCE_DATE_EPOCH that changes the risk summary's draws, so it reruns that section and
+    reuses the others."""
+    root = copy_project(real_v1, tmp_path_factory.mktemp("verify") / "project")
+    params = root / "params" / "brief.yaml"
+    assert "  draws: 100\n" in REAL_PARAMS and params.read_text(encoding="utf-8") == REAL_PARAMS
+    params.write_text(REAL_PARAMS.replace("  draws: 100\n", "  draws: 120\n"), encoding="utf-8")
+    out = run_here(root, "build", "brief", check=True, env={"SOURCE_DATE_EPOCH": None}).stdout
     assert "published v2" in out and "reusing notebooks/scenarios.ipynb" in out
     return root
 
 
 @pytest.fixture
 def copy(two_versions: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(two_versions, root, symlinks=True)
-    return root
+    return copy_project(two_versions, tmp_path / "project")
 
 
 def test_untouched_versions_verify(two_versions: Path) -> None:
