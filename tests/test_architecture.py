@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def test_make_dependencies_are_the_input_list() -> None:
     """Every project file the fingerprint hashes is a make prerequisite (the assumptions log
     included), and nothing else."""
     out = subprocess.run(
-        [str(Path(__import__("sys").executable).parent / "riskbrief"), "--root", str(ROOT), "deps"],
+        [str(Path(sys.executable).parent / "riskbrief"), "--root", str(ROOT), "deps"],
         capture_output=True,
         text=True,
         check=True,
@@ -91,6 +92,17 @@ def test_make_dependencies_are_the_input_list() -> None:
         prerequisites = set(rules[name].split(": ", 1)[1].split())
         assert prerequisites == listed, name
         assert "docs/assumptions.md" in prerequisites
+
+
+def test_listing_make_dependencies_imports_no_table_library() -> None:
+    """Every make run asks ``riskbrief deps`` for the dependency list first: it reads params
+    and the section registry, and leaves pandas (half a second to import) to the commands
+    that read tables."""
+    code = (
+        "import sys; from riskbrief import inputs, sections, cli; "
+        "assert 'pandas' not in sys.modules, 'pandas imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
 # --- the worked example of docs/architecture.md -------------------------------------------------

@@ -29,12 +29,14 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from riskbrief.errors import InputError, Problems
+
+if TYPE_CHECKING:  # pandas is imported where a table is read: reading params needs none of it
+    import pandas as pd
 
 
 def read_bytes(path: str | os.PathLike[str], what: str = "file") -> bytes:
@@ -195,6 +197,8 @@ def read_table(
     problems.raise_if_any()
     if not rows:
         raise InputError(path, "the file has a header but no data rows")
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(index, name=ROW), dtype=object)
     for name in optional:
         if name not in frame.columns:
@@ -205,6 +209,13 @@ def read_table(
 # --- typed column readers -------------------------------------------------------------------
 # Each takes the string frame from read_table, records a problem per bad cell (with its row and
 # column) and returns the parsed column; bad cells come back as None.
+
+
+def _column(values: dict[int, Any], frame: pd.DataFrame, field: str) -> pd.Series:
+    """Parsed values by row number, as the column ``field`` of ``frame``."""
+    import pandas as pd
+
+    return pd.Series(values, dtype=object, name=field).reindex(frame.index)
 
 
 def non_empty(frame: pd.DataFrame, field: str, problems: Problems) -> pd.Series:
@@ -230,7 +241,7 @@ def integers(frame: pd.DataFrame, field: str, problems: Problems, lo: int, hi: i
             out[row] = None
         else:
             out[row] = int(value)
-    return pd.Series(out, dtype=object, name=field).reindex(frame.index)
+    return _column(out, frame, field)
 
 
 def numbers(frame: pd.DataFrame, field: str, problems: Problems) -> pd.Series:
@@ -249,7 +260,7 @@ def numbers(frame: pd.DataFrame, field: str, problems: Problems) -> pd.Series:
             out[row] = None
         else:
             out[row] = number
-    return pd.Series(out, dtype=object, name=field).reindex(frame.index)
+    return _column(out, frame, field)
 
 
 def date_problem(value: str) -> str | None:
@@ -274,7 +285,7 @@ def dates(frame: pd.DataFrame, field: str, problems: Problems) -> pd.Series:
             out[row] = None
         else:
             out[row] = dt.date.fromisoformat(value)
-    return pd.Series(out, dtype=object, name=field).reindex(frame.index)
+    return _column(out, frame, field)
 
 
 def choices(
@@ -319,7 +330,7 @@ def lists(
             out[row] = None
         else:
             out[row] = tuple(items)
-    return pd.Series(out, dtype=object, name=field).reindex(frame.index)
+    return _column(out, frame, field)
 
 
 def unique(frame: pd.DataFrame, field: str, problems: Problems) -> None:

@@ -20,8 +20,12 @@ The unconstrained equilibrium is ``x* = (a h + n g)/(m n - a b)``,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # imported when a path is solved: the model registry needs none of it
+    import pandas as pd
 
 STABILITY: tuple[str, ...] = ("stable", "runaway")
 
@@ -113,6 +117,7 @@ def simulate(
         return np.array([dx, dy])
 
     t_eval = np.linspace(0.0, float(years), round(years * steps_per_year) + 1)
+    import pandas as pd
     from scipy.integrate import solve_ivp  # imported here: half a second, only when solving
 
     sol = solve_ivp(
