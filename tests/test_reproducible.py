@@ -28,7 +28,8 @@ def files(vdir: Path) -> dict[str, bytes]:
 def two_builds(real_v1: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """v1 of the shared real-sections briefing (``real_v1``), and the same inputs built again
     elsewhere, with reports and work folders in other places."""
-    other = tmp_path_factory.mktemp("repro") / "second" / "somewhere" / "else" / "project"
+    second = tmp_path_factory.mktemp("repro") / "second"
+    other = second / "somewhere" / "else" / "project"
     other.mkdir(parents=True)
     for sub in ("params", "data", "notebooks", "docs"):
         shutil.copytree(real_v1 / sub, other / sub)
@@ -37,13 +38,13 @@ def two_builds(real_v1: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
         "build",
         REAL_NAME,
         "--reports-dir",
-        str(other.parents[2] / "out"),
+        str(second / "out"),
         "--build-dir",
-        str(other.parents[2] / "work"),
+        str(second / "work"),
         check=True,
         env={"SOURCE_DATE_EPOCH": REAL_EPOCH},
     )
-    return real_v1 / "reports" / REAL_NAME / "v1", other.parents[2] / "out" / REAL_NAME / "v1"
+    return real_v1 / "reports" / REAL_NAME / "v1", second / "out" / REAL_NAME / "v1"
 
 
 def test_html_pdf_and_manifest_are_byte_identical(two_builds: tuple[Path, Path]) -> None:
